@@ -1,0 +1,47 @@
+#include "compiler/pir/pir.h"
+
+namespace sentinel::pir {
+
+namespace {
+unsigned addr_families(const AddrMatch& m) {
+  if (m.any) return 3;
+  unsigned f = 0;
+  for (const auto& c : m.cidrs) f |= c.addr.family == Family::V4 ? 1u : 2u;
+  return f;
+}
+}  // namespace
+
+unsigned Rule::families() const {
+  unsigned f = addr_families(src) & addr_families(dst);
+  if (proto == Proto::Icmp) f &= 1;
+  if (proto == Proto::Icmpv6) f &= 2;
+  return f;
+}
+
+const Set* Policy::find_set(std::string_view name) const {
+  for (const auto& s : sets)
+    if (s.name == name) return &s;
+  return nullptr;
+}
+
+const char* to_string(Proto p) {
+  switch (p) {
+    case Proto::Any: return "any";
+    case Proto::Icmp: return "icmp";
+    case Proto::Tcp: return "tcp";
+    case Proto::Udp: return "udp";
+    case Proto::Icmpv6: return "icmpv6";
+  }
+  return "any";
+}
+const char* to_string(Action a) {
+  switch (a) {
+    case Action::Allow: return "allow";
+    case Action::Deny: return "deny";
+    case Action::Log: return "log";
+  }
+  return "deny";
+}
+const char* to_string(Mode m) { return m == Mode::Audit ? "audit" : "enforce"; }
+
+}  // namespace sentinel::pir
