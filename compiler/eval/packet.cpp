@@ -1,0 +1,256 @@
+#include "compiler/eval/packet.h"
+
+#include <algorithm>
+#include <charconv>
+#include <sstream>
+
+namespace sentinel::eval {
+
+namespace {
+
+std::vector<std::string_view> split_ws(std::string_view s) {
+  std::vector<std::string_view> out;
+  size_t i = 0;
+  while (i < s.size()) {
+    while (i < s.size() && (s[i] == ' ' || s[i] == '\t')) ++i;
+    size_t b = i;
+    while (i < s.size() && s[i] != ' ' && s[i] != '\t') ++i;
+    if (i > b) out.push_back(s.substr(b, i - b));
+  }
+  return out;
+}
+
+template <typename T>
+bool parse_num(std::string_view s, T& out, T max) {
+  unsigned long v = 0;
+  auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+  if (ec != std::errc() || p != s.data() + s.size() || s.empty() || v > max) return false;
+  out = static_cast<T>(v);
+  return true;
+}
+
+// "10.0.0.1:80", "10.0.0.1", "[2001:db8::1]:80", "2001:db8::1"
+bool parse_endpoint(std::string_view s, bool want_port, pir::Addr& addr, uint16_t& port,
+                    std::string* err) {
+  std::string_view host = s, portstr;
+  if (!s.empty() && s[0] == '[') {
+    auto close = s.find(']');
+    if (close == std::string_view::npos) {
+      *err = "missing ']' in `" + std::string(s) + "`";
+      return false;
+    }
+    host = s.substr(1, close - 1);
+    if (close + 1 < s.size()) {
+      if (s[close + 1] != ':') {
+        *err = "expected ':' after ']' in `" + std::string(s) + "`";
+        return false;
+      }
+      portstr = s.substr(close + 2);
+    }
+  } else if (std::count(s.begin(), s.end(), ':') == 1) {
+    auto colon = s.find(':');
+    host = s.substr(0, colon);
+    portstr = s.substr(colon + 1);
+  }
+  auto a = pir::parse_addr(host);
+  if (!a) {
+    *err = "invalid address `" + std::string(host) + "`";
+    return false;
+  }
+  addr = *a;
+  port = 0;
+  if (!portstr.empty()) {
+    if (!want_port) {
+      *err = "this protocol has no ports: `" + std::string(s) + "`";
+      return false;
+    }
+    if (!parse_num<uint16_t>(portstr, port, 65535)) {
+      *err = "invalid port `" + std::string(portstr) + "`";
+      return false;
+    }
+  } else if (want_port) {
+    *err = "missing port in `" + std::string(s) + "`";
+    return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+std::optional<Packet> parse_packet(std::string_view text, std::string* error) {
+  std::string scratch;
+  if (!error) error = &scratch;
+  auto w = split_ws(text);
+  Packet p;
+  size_t i = 0;
+  if (w.empty()) {
+    *error = "empty packet";
+    return std::nullopt;
+  }
+  if (w[0] == "tcp") p.proto = 6;
+  else if (w[0] == "udp") p.proto = 17;
+  else if (w[0] == "icmp") p.proto = 1;
+  else if (w[0] == "icmpv6") p.proto = 58;
+  else if (w[0] == "proto") {
+    if (w.size() < 2 || !parse_num<uint8_t>(w[1], p.proto, 255)) {
+      *error = "expected a protocol number after `proto`";
+      return std::nullopt;
+    }
+    ++i;
+  } else {
+    *error = "unknown protocol `" + std::string(w[0]) + "` (tcp, udp, icmp, icmpv6, proto N)";
+    return std::nullopt;
+  }
+  ++i;
+  if (w.size() < i + 3 || w[i + 1] != "->") {
+    *error = "expected `SRC -> DST`";
+    return std::nullopt;
+  }
+  bool ports = p.proto == 6 || p.proto == 17;
+  if (!parse_endpoint(w[i], ports, p.src, p.sport, error)) return std::nullopt;
+  if (!parse_endpoint(w[i + 2], ports, p.dst, p.dport, error)) return std::nullopt;
+  if (p.src.family != p.dst.family) {
+    *error = "source and destination are of different address families";
+    return std::nullopt;
+  }
+  p.family = p.src.family;
+  if ((p.proto == 1 && p.family != pir::Family::V4) || (p.proto == 58 && p.family != pir::Family::V6)) {
+    *error = std::string(w[0]) + " does not fit the address family";
+    return std::nullopt;
+  }
+  for (i += 3; i < w.size(); ++i) {
+    if (w[i] == "frag") {
+      p.fragment = true;
+    } else if (w[i] == "vlan" && i + 1 < w.size()) {
+      uint16_t id;
+      if (!parse_num<uint16_t>(w[++i], id, 4095)) {
+        *error = "invalid VLAN id `" + std::string(w[i]) + "`";
+        return std::nullopt;
+      }
+      p.vlans.push_back(id);
+    } else if (w[i] == "len" && i + 1 < w.size()) {
+      if (!parse_num<uint32_t>(w[++i], p.payload, 1400)) {
+        *error = "invalid payload length `" + std::string(w[i]) + "` (0..1400)";
+        return std::nullopt;
+      }
+    } else {
+      *error = "unexpected `" + std::string(w[i]) + "`";
+      return std::nullopt;
+    }
+  }
+  if (p.vlans.size() > 2) {
+    *error = "at most two VLAN tags";
+    return std::nullopt;
+  }
+  return p;
+}
+
+std::string format(const Packet& p) {
+  std::ostringstream os;
+  switch (p.proto) {
+    case 6: os << "tcp"; break;
+    case 17: os << "udp"; break;
+    case 1: os << "icmp"; break;
+    case 58: os << "icmpv6"; break;
+    default: os << "proto " << unsigned(p.proto);
+  }
+  bool ports = p.proto == 6 || p.proto == 17;
+  auto ep = [&](const pir::Addr& a, uint16_t port) {
+    std::string s = pir::format(a);
+    if (!ports) return s;
+    if (a.family == pir::Family::V6) s = "[" + s + "]";
+    return s + ":" + std::to_string(port);
+  };
+  os << ' ' << ep(p.src, p.sport) << " -> " << ep(p.dst, p.dport);
+  if (p.fragment) os << " frag";
+  for (auto v : p.vlans) os << " vlan " << v;
+  if (p.payload) os << " len " << p.payload;
+  return os.str();
+}
+
+namespace {
+void put16(std::vector<uint8_t>& b, uint16_t v) {
+  b.push_back(v >> 8);
+  b.push_back(v & 0xff);
+}
+uint16_t csum(const uint8_t* d, size_t n) {
+  uint32_t s = 0;
+  for (size_t i = 0; i + 1 < n; i += 2) s += (d[i] << 8) | d[i + 1];
+  if (n & 1) s += d[n - 1] << 8;
+  while (s >> 16) s = (s & 0xffff) + (s >> 16);
+  return static_cast<uint16_t>(~s);
+}
+}  // namespace
+
+std::vector<uint8_t> build_frame(const Packet& p) {
+  std::vector<uint8_t> f = {0x02, 0, 0, 0, 0, 2, 0x02, 0, 0, 0, 0, 1};
+  for (size_t i = 0; i < p.vlans.size(); ++i) {
+    put16(f, (p.vlans.size() == 2 && i == 0) ? 0x88a8 : 0x8100);
+    put16(f, p.vlans[i]);
+  }
+  bool v4 = p.family == pir::Family::V4;
+  put16(f, v4 ? 0x0800 : 0x86dd);
+
+  std::vector<uint8_t> l4;
+  if (!p.fragment) {
+    if (p.proto == 6) {
+      put16(l4, p.sport);
+      put16(l4, p.dport);
+      for (int i = 0; i < 8; ++i) l4.push_back(0);  // seq, ack
+      l4.push_back(0x50);  // data offset 5
+      l4.push_back(0x02);  // SYN
+      put16(l4, 65535);
+      put16(l4, 0);
+      put16(l4, 0);
+    } else if (p.proto == 17) {
+      put16(l4, p.sport);
+      put16(l4, p.dport);
+      put16(l4, static_cast<uint16_t>(8 + p.payload));
+      put16(l4, 0);
+    } else if (p.proto == 1 || p.proto == 58) {
+      l4 = {static_cast<uint8_t>(p.proto == 1 ? 8 : 128), 0, 0, 0, 0, 1, 0, 1};
+    }
+  }
+  l4.resize(l4.size() + p.payload, 0xab);
+  if (p.fragment && l4.empty()) l4.resize(8, 0xcd);  // a fragment always carries data
+
+  if (v4) {
+    std::vector<uint8_t> ip(20, 0);
+    ip[0] = 0x45;
+    uint16_t tot = static_cast<uint16_t>(20 + l4.size());
+    ip[2] = tot >> 8;
+    ip[3] = tot & 0xff;
+    ip[5] = 1;
+    if (p.fragment) ip[7] = 185;  // offset 185*8 = 1480 bytes: a later fragment
+    ip[8] = 64;
+    ip[9] = p.proto;
+    std::copy_n(p.src.bytes.begin(), 4, ip.begin() + 12);
+    std::copy_n(p.dst.bytes.begin(), 4, ip.begin() + 16);
+    uint16_t c = csum(ip.data(), 20);
+    ip[10] = c >> 8;
+    ip[11] = c & 0xff;
+    f.insert(f.end(), ip.begin(), ip.end());
+  } else {
+    std::vector<uint8_t> ip(40, 0);
+    ip[0] = 0x60;
+    size_t plen = l4.size() + (p.fragment ? 8 : 0);
+    ip[4] = plen >> 8;
+    ip[5] = plen & 0xff;
+    ip[6] = p.fragment ? 44 : p.proto;
+    ip[7] = 64;
+    std::copy_n(p.src.bytes.begin(), 16, ip.begin() + 8);
+    std::copy_n(p.dst.bytes.begin(), 16, ip.begin() + 24);
+    f.insert(f.end(), ip.begin(), ip.end());
+    if (p.fragment) {
+      // next header, reserved, offset 1480/8 with M=0, identification
+      std::vector<uint8_t> fh = {p.proto, 0, static_cast<uint8_t>((185 << 3) >> 8),
+                                 static_cast<uint8_t>((185 << 3) & 0xf8), 0, 0, 0, 1};
+      f.insert(f.end(), fh.begin(), fh.end());
+    }
+  }
+  f.insert(f.end(), l4.begin(), l4.end());
+  if (f.size() < 60) f.resize(60, 0);  // Ethernet minimum without FCS
+  return f;
+}
+
+}  // namespace sentinel::eval
