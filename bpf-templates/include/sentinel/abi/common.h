@@ -40,7 +40,11 @@ struct sn_counter {
 	__u64 bytes;
 };
 
+#ifdef __cplusplus
+#define SN_ASSERT_SIZE(t, n) static_assert(sizeof(t) == (n), #t " size is part of the ABI")
+#else
 #define SN_ASSERT_SIZE(t, n) _Static_assert(sizeof(t) == (n), #t " size is part of the ABI")
+#endif
 
 SN_ASSERT_SIZE(struct sn_image_header, 32);
 SN_ASSERT_SIZE(struct sn_counter, 16);

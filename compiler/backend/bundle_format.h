@@ -1,0 +1,42 @@
+// The bundle container (.snb), shared by sentinelc (writer) and
+// sentinel-enforcer (reader). Layout, all integers little-endian:
+//
+//   "SNBUNDL1"  u32 part_count
+//   part_count times, sorted by name:  u32 name_len  name  u64 size  bytes
+//
+// One part, manifest.json, lists every other part with its size and SHA-256;
+// verify_manifest() checks that the two agree exactly. This library links
+// only OpenSSL and nlohmann_json so the enforcer can use it without LLVM.
+#pragma once
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace sentinel::bundle {
+
+inline constexpr std::string_view kMagic = "SNBUNDL1";
+inline constexpr std::string_view kManifest = "manifest.json";
+inline constexpr std::string_view kFormatName = "sentinel-bundle";
+inline constexpr int kFormatVersion = 1;
+
+// Serializes `parts` (std::map is already sorted by name, so the bytes are a
+// function of the contents alone).
+std::string write_bundle(const std::map<std::string, std::string>& parts);
+
+// Parses and validates the container structure: magic, counts and lengths
+// within the file, names non-empty, strictly ascending (hence unique), no
+// trailing bytes. Does not look inside parts; see verify_manifest().
+std::optional<std::map<std::string, std::string>> read_bundle(std::string_view bytes,
+                                                              std::string* error);
+
+// Lower-case hex SHA-256.
+std::string sha256_hex(std::string_view data);
+
+// Checks manifest.json against the parts: format and format_version known,
+// abi_version == SN_ABI_VERSION, every other part listed with matching size
+// and sha256, no listed part missing. Errors name the part, e.g.
+// "part firewall/keys.img: sha256 mismatch".
+bool verify_manifest(const std::map<std::string, std::string>& parts, std::string* error);
+
+}  // namespace sentinel::bundle
