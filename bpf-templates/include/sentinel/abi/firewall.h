@@ -56,6 +56,7 @@ struct sn_fw_tuple {
 	__u16 needs_ports; /* 1: only packets that carry L4 ports can match */
 	__u32 src_mask[4];
 	__u32 dst_mask[4];
+	__u32 pad; /* zero; keeps the asserted 48-byte size explicit */
 };
 
 /* Rules array, indexed by rule index; index nrules is the default policy. */
