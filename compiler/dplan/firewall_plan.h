@@ -24,6 +24,15 @@ struct FirewallPlan {
   std::string print() const;
 };
 
+// One-line readable forms, shared by the plan dump and `sentinelc inspect`.
+// Masks are printed as prefix lengths; port masks that are not a prefix
+// print as value/mask.
+std::string format_tuple(const sn_fw_tuple& t);
+// With its tuple, prefixes print with lengths and ports as ranges.
+std::string format_entry(const sn_fw_key& k, const sn_fw_match& m,
+                         const sn_fw_tuple* tuple = nullptr);
+const char* action_name(uint32_t action);  // "allow", "deny", "log" or "?"
+
 // Stable FNV-1a 64 of "<domain>/<id>": the key of a rule's counters.
 uint64_t counter_key(std::string_view domain, std::string_view rule_id);
 

@@ -1,0 +1,221 @@
+#include <catch2/catch.hpp>
+#include <chrono>
+#include <random>
+
+#include "compiler/eval/firewall.h"
+#include "compiler/lower/pir_to_plan.h"
+#include "plan_walk.h"
+
+using namespace sentinel;
+using lower::lower_firewall;
+using u128 = unsigned __int128;
+
+namespace {
+
+pir::Cidr cidr(const char* s) {
+  auto c = pir::parse_cidr(s);
+  REQUIRE(c.has_value());
+  return *c;
+}
+
+pir::AddrMatch addrs(std::vector<const char*> list, bool negate = false) {
+  pir::AddrMatch m;
+  m.any = false;
+  m.negate = negate;
+  for (auto s : list) m.cidrs.push_back(cidr(s));
+  return m;
+}
+
+pir::PortMatch ports(std::vector<pir::PortRange> r) {
+  pir::PortMatch m;
+  m.any = false;
+  m.ranges = std::move(r);
+  return m;
+}
+
+pir::Rule rule(std::string id, pir::Action a, pir::Proto p = pir::Proto::Any) {
+  pir::Rule r;
+  r.id = std::move(id);
+  r.action = a;
+  r.proto = p;
+  return r;
+}
+
+pir::Policy sample_policy() {
+  pir::Policy pol;
+  pol.firewall.present = true;
+  pol.firewall.default_action = pir::Action::Deny;
+  auto r0 = rule("ssh", pir::Action::Allow, pir::Proto::Tcp);
+  r0.src = addrs({"10.0.0.0/8", "2001:db8::/32"});
+  r0.dport = ports({{22, 22}});
+  auto r1 = rule("web", pir::Action::Allow, pir::Proto::Tcp);
+  r1.dport = ports({{80, 80}, {443, 443}, {8000, 8099}});
+  auto r2 = rule("untrusted", pir::Action::Deny);
+  r2.src = addrs({"10.0.0.0/8", "192.168.0.0/16", "2001:db8::/32"}, true);
+  auto r3 = rule("dns", pir::Action::Log, pir::Proto::Udp);
+  r3.sport = ports({{1024, 65535}});
+  r3.dst = addrs({"10.0.0.53"});
+  auto r4 = rule("ping6", pir::Action::Allow, pir::Proto::Icmpv6);
+  pol.firewall.rules = {r0, r1, r2, r3, r4};
+  return pol;
+}
+
+// Exact cover check over a small space: every value in [0, 2^bits) is
+// covered iff it lies in [lo, hi], and no two prefixes overlap.
+void check_cover(u128 lo, u128 hi, unsigned bits) {
+  auto cov = lower::detail::prefix_cover(lo, hi, bits);
+  std::vector<int> hits(1u << bits, 0);
+  for (auto [v, len] : cov) {
+    u128 size = u128(1) << (bits - len);
+    REQUIRE((v & (size - 1)) == 0);
+    for (u128 x = v; x < v + size; ++x) hits[static_cast<size_t>(x)]++;
+  }
+  for (u128 x = 0; x < (u128(1) << bits); ++x)
+    REQUIRE(hits[static_cast<size_t>(x)] == (x >= lo && x <= hi ? 1 : 0));
+}
+
+}  // namespace
+
+TEST_CASE("prefix cover is exact and minimal", "[lower]") {
+  for (unsigned lo = 0; lo < 64; ++lo)
+    for (unsigned hi = lo; hi < 64; ++hi) check_cover(lo, hi, 6);
+  CHECK(lower::detail::prefix_cover(0, 0xffffffff, 32).size() == 1);
+  CHECK(lower::detail::prefix_cover(0, ~u128(0), 128).size() == 1);
+  CHECK(lower::detail::prefix_cover(1, ~u128(0), 128).size() == 128);
+  auto p = lower::detail::port_cover({{1024, 65535}});
+  CHECK(p.size() == 6);
+  CHECK(p[0] == std::pair<uint16_t, uint16_t>{1024, 0xfc00});
+  CHECK(p[5] == std::pair<uint16_t, uint16_t>{32768, 0x8000});
+  // Overlapping and adjacent ranges merge before covering.
+  CHECK(lower::detail::port_cover({{0, 99}, {100, 255}, {50, 60}}).size() == 1);
+}
+
+TEST_CASE("negated address sets become the minimal complement", "[lower]") {
+  auto c = lower::detail::address_cover({cidr("10.0.0.0/8")}, pir::Family::V4, true);
+  CHECK(c.size() == 8);
+  for (const auto& x : c) CHECK_FALSE(x.contains(*pir::parse_addr("10.1.2.3")));
+  CHECK(lower::detail::address_cover({cidr("0.0.0.0/0")}, pir::Family::V4, true).empty());
+  auto v6 = lower::detail::address_cover({cidr("2001:db8::/32"), cidr("10.0.0.0/8")},
+                                         pir::Family::V6, true);
+  CHECK(v6.size() == 32);
+  // A negated list of only IPv4 prefixes leaves every IPv6 address.
+  auto all6 = lower::detail::address_cover({cidr("10.0.0.0/8")}, pir::Family::V6, true);
+  REQUIRE(all6.size() == 1);
+  CHECK(all6[0].len == 0);
+}
+
+TEST_CASE("sample policy lowers to the expected shapes", "[lower]") {
+  auto plan = lower_firewall(sample_policy());
+  CHECK(plan.config.nrules == 5);
+  CHECK(plan.rules.size() == 6);
+  CHECK(plan.rule_ids.back() == "default");
+  CHECK(plan.rules.back().action == SN_FW_DENY);
+  CHECK(plan.rules[3].action == SN_FW_LOG);
+  CHECK(plan.rules[0].counter_key == dplan::counter_key("firewall", "ssh"));
+  CHECK(plan.config.ntuples == plan.tuples.size());
+  CHECK(plan.defines == std::vector<std::string>{"SN_FW_IPV6"});
+  for (size_t i = 1; i < plan.tuples.size(); ++i)
+    CHECK(plan.tuples[i - 1].min_rule <= plan.tuples[i].min_rule);
+  for (size_t i = 1; i < plan.entries.size(); ++i)
+    CHECK(std::memcmp(&plan.entries[i - 1].first, &plan.entries[i].first, sizeof(sn_fw_key)) < 0);
+  for (const auto& [k, m] : plan.entries) {
+    REQUIRE(k.tuple < plan.tuples.size());
+    CHECK(m.rule >= plan.tuples[k.tuple].min_rule);
+    CHECK(k.pad == 0);
+  }
+  // A policy with IPv4 rules only needs no IPv6 code.
+  pir::Policy v4;
+  auto r = rule("a", pir::Action::Deny);
+  r.src = addrs({"10.0.0.0/8"});
+  v4.firewall.rules = {r};
+  CHECK(lower_firewall(v4).defines.empty());
+}
+
+TEST_CASE("plan walk agrees with the reference evaluator", "[lower]") {
+  auto pol = sample_policy();
+  auto plan = lower_firewall(pol);
+  testing::PlanIndex idx(plan);
+  std::mt19937_64 rng(42);
+  const char* v4pool[] = {"10.0.0.53", "10.9.9.9", "192.168.1.1", "8.8.8.8", "172.16.0.1"};
+  const char* v6pool[] = {"2001:db8::1", "2001:db9::1", "fe80::1", "::1"};
+  const uint16_t portpool[] = {22, 80, 443, 8000, 8099, 8100, 53, 1023, 1024, 65535, 0};
+  const uint8_t protos[] = {6, 17, 1, 58, 47};
+  for (int i = 0; i < 20000; ++i) {
+    eval::Packet p;
+    bool v6 = rng() & 1;
+    p.family = v6 ? pir::Family::V6 : pir::Family::V4;
+    p.src = *pir::parse_addr(v6 ? v6pool[rng() % 4] : v4pool[rng() % 5]);
+    p.dst = *pir::parse_addr(v6 ? v6pool[rng() % 4] : v4pool[rng() % 5]);
+    p.proto = protos[rng() % 5];
+    p.fragment = (rng() % 8) == 0;
+    if (p.has_ports()) {
+      p.sport = portpool[rng() % 11];
+      p.dport = portpool[rng() % 11];
+    }
+    auto want = eval::eval_firewall(pol, p);
+    uint32_t got = testing::plan_classify(plan, idx, p);
+    uint32_t want_idx = want.rule < 0 ? plan.config.nrules : static_cast<uint32_t>(want.rule);
+    INFO(eval::format(p));
+    REQUIRE(got == want_idx);
+  }
+}
+
+namespace {
+
+// n rules of one shape: deny tcp from 10.x.y.0/24 to any port 1000+i%50.
+pir::Policy generated(size_t n) {
+  pir::Policy pol;
+  pol.firewall.rules.reserve(n);
+  for (size_t i = 0; i < n; ++i) {
+    auto r = rule("r" + std::to_string(i), pir::Action::Deny, pir::Proto::Tcp);
+    pir::Cidr c;
+    c.addr = pir::Addr::from_value(pir::Family::V4, (u128(10) << 24) | (u128(i) << 8));
+    c.len = 24;
+    r.src.any = false;
+    r.src.cidrs = {c};
+    r.dport = ports({{static_cast<uint16_t>(1000 + i % 50), static_cast<uint16_t>(1000 + i % 50)}});
+    pol.firewall.rules.push_back(std::move(r));
+  }
+  return pol;
+}
+
+}  // namespace
+
+TEST_CASE("tuple count depends on shapes, not on the number of rules", "[lower]") {
+  auto small = lower_firewall(generated(1000));
+  auto t0 = std::chrono::steady_clock::now();
+  auto big = lower_firewall(generated(100000));
+  auto ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+  WARN("lower_firewall on 100000 rules: " << ms << " ms, " << big.entries.size() << " entries");
+  CHECK(small.tuples.size() == 1);
+  CHECK(big.tuples.size() == small.tuples.size());
+  CHECK(big.entries.size() == 100000);
+  CHECK(ms < 5000);
+}
+
+TEST_CASE("limits give clear errors", "[lower]") {
+  SECTION("too many tuples") {
+    pir::Policy pol;
+    for (unsigned s = 0; s <= 32; ++s)
+      for (unsigned d = 0; d <= 32; ++d) {
+        auto r = rule("r" + std::to_string(s) + "_" + std::to_string(d), pir::Action::Deny);
+        r.src = addrs({"10.0.0.0/0"});
+        r.src.cidrs[0].len = static_cast<uint8_t>(s);
+        r.dst = addrs({"0.0.0.0/0"});
+        r.dst.cidrs[0].len = static_cast<uint8_t>(d);
+        pol.firewall.rules.push_back(r);
+      }
+    CHECK_THROWS_WITH(lower_firewall(pol), Catch::Contains("1089 distinct match shapes"));
+  }
+  SECTION("too many entries") {
+    pir::Policy pol;
+    auto r = rule("wild", pir::Action::Deny, pir::Proto::Udp);
+    std::vector<pir::PortRange> odd, few;
+    for (uint32_t p = 1; p < 65536; p += 2) odd.push_back({uint16_t(p), uint16_t(p)});
+    for (uint32_t p = 1; p < 400; p += 2) few.push_back({uint16_t(p), uint16_t(p)});
+    r.sport = ports(odd);
+    r.dport = ports(few);
+    pol.firewall.rules = {r};
+    CHECK_THROWS_WITH(lower_firewall(pol), Catch::Contains("rule `wild` expands the key map"));
+  }
+}
