@@ -1,0 +1,130 @@
+// What the enforcer core needs from the kernel, and nothing more. The libbpf
+// implementation (libbpf_kernel.h) is the only code that talks to the kernel;
+// the in-memory fake (fake_kernel.h) lets the core's swap, rollback and
+// failure logic be tested without privileges. Every call throws BpfError.
+#pragma once
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "enforcer/bpf/error.h"
+#include "enforcer/bpf/fd.h"
+
+namespace sentinel::enforcer::bpf {
+
+using Bytes = std::vector<uint8_t>;
+
+// What to load: one program from an ELF object, with overrides applied
+// between open and load.
+struct LoadSpec {
+  std::string what;  // for messages: "generation 3", "test harness"
+  std::span<const uint8_t> elf;
+  std::string prog;  // the program that must be present
+  // Initial contents of internal maps, by libbpf map name (".rodata.sncfg").
+  std::map<std::string, Bytes> initial_values;
+  std::map<std::string, uint32_t> max_entries;
+  // Maps that must not be created but taken from an existing object, so
+  // that their state is shared (counters carry over across generations).
+  std::map<std::string, Fd> reuse;
+};
+
+struct Loaded {
+  Fd prog;
+  uint32_t prog_id = 0;
+  std::map<std::string, Fd> maps;  // every map of the object, by libbpf name
+};
+
+enum class MapKind { Array, Hash, PercpuArray, PercpuHash, Ringbuf, Other };
+
+struct MapInfo {
+  MapKind kind = MapKind::Other;
+  uint32_t id = 0;
+  uint32_t key_size = 0;
+  uint32_t value_size = 0;
+  uint32_t max_entries = 0;
+  bool percpu() const { return kind == MapKind::PercpuArray || kind == MapKind::PercpuHash; }
+};
+
+enum class AttachMode { None, Native, Skb };
+const char* to_string(AttachMode m);
+
+struct TestRunResult {
+  uint32_t retval = 0;       // the XDP action
+  uint32_t duration_ns = 0;  // average per repetition
+};
+
+struct Features {
+  bool bpffs = false;       // the root is on a mounted bpffs
+  bool ringbuf = false;
+  bool xdp = false;
+  bool btf = false;         // kernel BTF (/sys/kernel/btf/vmlinux)
+};
+
+// A consumer of a BPF ring buffer.
+class RingReader {
+ public:
+  virtual ~RingReader() = default;
+  // Waits up to timeout_ms for records; returns how many were consumed.
+  virtual int poll(int timeout_ms) = 0;
+};
+
+class Kernel {
+ public:
+  virtual ~Kernel() = default;
+
+  virtual Features features(const std::string& bpffs_root) = 0;
+  virtual unsigned possible_cpus() = 0;
+
+  // Opens, applies the overrides, loads. On failure nothing stays loaded.
+  virtual Loaded load(const LoadSpec& spec) = 0;
+
+  virtual MapInfo map_info(const Fd& map, const std::string& name) = 0;
+  virtual uint32_t prog_id(const Fd& prog) = 0;
+  virtual Fd prog_by_id(uint32_t id) = 0;
+
+  // `keys` holds count * key_size bytes, `values` count * value_size (per-CPU
+  // maps: value_size rounded up to 8, times possible_cpus()).
+  virtual void update_batch(const Fd& map, const std::string& name, const void* keys,
+                            const void* values, uint32_t count) = 0;
+  // Inserts only when absent; returns false when the key already exists.
+  virtual bool insert(const Fd& map, const std::string& name, const void* key,
+                      const void* value) = 0;
+  // Returns false when the key is absent.
+  virtual bool lookup(const Fd& map, const std::string& name, const void* key,
+                      void* value) = 0;
+  // An enforcer-owned plain array map (generation metadata).
+  virtual Fd create_array(const std::string& name, uint32_t value_size,
+                          uint32_t max_entries) = 0;
+
+  // bpffs. get_pinned returns an empty Fd when nothing is pinned there;
+  // unpin and remove_dir are quiet when the path is already gone.
+  virtual void pin(const Fd& obj, const std::string& path) = 0;
+  virtual Fd get_pinned(const std::string& path) = 0;
+  virtual void unpin(const std::string& path) = 0;
+  virtual void make_dir(const std::string& path) = 0;
+  virtual void remove_dir(const std::string& path) = 0;
+  virtual std::vector<std::string> list_dir(const std::string& path) = 0;
+
+  // XDP link on `ifindex` in the calling thread's network namespace:
+  // native mode first, generic (SKB) mode when the driver has none.
+  virtual Fd create_xdp_link(const Fd& prog, int ifindex, AttachMode* mode) = 0;
+  // Compare-and-swap: replaces the link's program only if it still runs
+  // `expected_old` (BPF_F_REPLACE).
+  virtual void link_update(const Fd& link, const Fd& new_prog, const Fd& expected_old) = 0;
+  virtual uint32_t link_prog_id(const Fd& link) = 0;
+  virtual AttachMode xdp_mode(int ifindex) = 0;
+
+  // BPF_PROG_TEST_RUN of one frame, `repeat` times (at least 1).
+  virtual TestRunResult test_run(const Fd& prog, std::span<const uint8_t> frame,
+                                 uint32_t repeat) = 0;
+
+  virtual std::unique_ptr<RingReader> ring_reader(
+      const Fd& ringbuf, std::function<void(std::span<const uint8_t>)> on_record) = 0;
+};
+
+}  // namespace sentinel::enforcer::bpf
