@@ -1,0 +1,132 @@
+// Seeded random policies for property tests (round trip here, analyses in
+// tests/unit/passes). Small address pools make overlaps between rules, and so
+// shadowing, common; `wild` also produces states sema would reject.
+#pragma once
+#include <random>
+#include <string>
+
+#include "compiler/pir/pir.h"
+
+namespace sentinel::testgen {
+
+class PolicyGen {
+ public:
+  explicit PolicyGen(uint64_t seed, bool wild = true) : rng_(seed), wild_(wild) {}
+
+  uint64_t below(uint64_t n) { return rng_() % n; }
+  bool chance(unsigned percent) { return below(100) < percent; }
+
+  pir::Cidr cidr(pir::Family f) {
+    pir::Cidr c;
+    unsigned bits = f == pir::Family::V4 ? 32 : 128;
+    // Prefixes come from a small tree so that they nest: 10.x / 2001:db8::x.
+    unsigned __int128 base =
+        f == pir::Family::V4 ? 0x0a000000u : (static_cast<unsigned __int128>(0x20010db8u) << 96);
+    unsigned __int128 v = base | (static_cast<unsigned __int128>(below(4)) << (bits - 10)) |
+                          (static_cast<unsigned __int128>(below(4)) << (bits - 12)) | below(4);
+    unsigned lens[] = {0, 8, 10, 12, bits - 2, bits};
+    c.len = static_cast<uint8_t>(lens[below(6)]);
+    if (c.len == 8 && f == pir::Family::V6) c.len = 32;
+    unsigned host = bits - c.len;
+    unsigned __int128 mask =
+        host >= 128 ? ~static_cast<unsigned __int128>(0) : ((static_cast<unsigned __int128>(1) << host) - 1);
+    c.addr = pir::Addr::from_value(f, v & ~mask);
+    return c;
+  }
+
+  pir::Family family() { return chance(60) ? pir::Family::V4 : pir::Family::V6; }
+
+  pir::AddrMatch addr(unsigned families) {
+    pir::AddrMatch m;
+    if (chance(35)) return m;
+    m.any = false;
+    m.negate = chance(20);
+    unsigned n = 1 + below(chance(70) ? 1 : 3);
+    if (wild_ && chance(3)) n = 0;
+    for (unsigned i = 0; i < n; ++i) {
+      pir::Family f = family();
+      if (families == 1) f = pir::Family::V4;
+      if (families == 2) f = pir::Family::V6;
+      m.cidrs.push_back(cidr(f));
+    }
+    if (chance(20)) m.set = "s" + std::to_string(below(5));
+    return m;
+  }
+
+  pir::PortMatch ports() {
+    pir::PortMatch m;
+    if (chance(50)) return m;
+    m.any = false;
+    unsigned n = 1 + below(3);
+    if (wild_ && chance(3)) n = 0;
+    static const uint16_t pool[] = {0, 22, 53, 80, 443, 1024, 8000, 8080, 65535};
+    for (unsigned i = 0; i < n; ++i) {
+      uint16_t a = pool[below(9)], b = pool[below(9)];
+      if (a > b) std::swap(a, b);
+      if (chance(50)) b = a;
+      m.ranges.push_back({a, b});
+    }
+    if (chance(20)) m.set = "p" + std::to_string(below(3));
+    return m;
+  }
+
+  std::string text() {
+    static const char* parts[] = {"a", "b c", "\"q\"", "\\", "\n", "\t", "\x01", "caf\xc3\xa9", "}{", ""};
+    std::string s;
+    for (unsigned i = below(5); i > 0; --i) s += parts[below(10)];
+    return s;
+  }
+
+  pir::Rule rule(size_t i) {
+    pir::Rule r;
+    r.id = "r" + std::to_string(i);
+    if (wild_ && chance(2)) r.id = "odd id " + std::to_string(i);
+    r.action = static_cast<pir::Action>(below(3));
+    static const pir::Proto protos[] = {pir::Proto::Any, pir::Proto::Tcp, pir::Proto::Udp,
+                                        pir::Proto::Icmp, pir::Proto::Icmpv6};
+    r.proto = protos[below(5)];
+    unsigned fams = r.proto == pir::Proto::Icmp ? 1 : r.proto == pir::Proto::Icmpv6 ? 2 : 3;
+    if (!wild_ && chance(50)) fams = chance(50) ? 1 : 2;
+    r.src = addr(fams);
+    r.dst = addr(fams);
+    if (r.proto == pir::Proto::Tcp || r.proto == pir::Proto::Udp || (wild_ && chance(5))) {
+      r.sport = chance(70) ? pir::PortMatch{} : ports();
+      r.dport = ports();
+    }
+    r.description = chance(30) ? text() : "";
+    if (chance(90)) r.loc = {chance(20) ? "my dir/p " + std::to_string(below(3)) + ".sen" : "p.sen",
+                             static_cast<uint32_t>(i + 1), static_cast<uint32_t>(1 + below(40))};
+    return r;
+  }
+
+  pir::Policy policy(size_t max_rules) {
+    pir::Policy p;
+    for (unsigned i = below(4); i > 0; --i) {
+      pir::Set s;
+      s.name = "s" + std::to_string(i);
+      s.kind = chance(50) ? pir::SetKind::Cidr : pir::SetKind::Port;
+      if (s.kind == pir::SetKind::Cidr)
+        for (unsigned k = below(4); k > 0; --k) s.cidrs.push_back(cidr(family()));
+      else
+        for (unsigned k = below(4); k > 0; --k) {
+          uint16_t lo = static_cast<uint16_t>(below(65536));
+          s.ports.push_back({lo, static_cast<uint16_t>(lo + below(65536 - lo))});
+        }
+      if (chance(70)) s.loc = {"sets.sen", i, 5};
+      p.sets.push_back(std::move(s));
+    }
+    p.firewall.present = !chance(5);
+    p.firewall.default_action = chance(50) ? pir::Action::Allow : pir::Action::Deny;
+    p.firewall.mode = chance(80) ? pir::Mode::Enforce : pir::Mode::Audit;
+    if (chance(50)) p.firewall.loc = {"fw.sen", 1, 1};
+    size_t n = below(max_rules + 1);
+    for (size_t i = 0; i < n; ++i) p.firewall.rules.push_back(rule(i));
+    return p;
+  }
+
+ private:
+  std::mt19937_64 rng_;
+  bool wild_;
+};
+
+}  // namespace sentinel::testgen

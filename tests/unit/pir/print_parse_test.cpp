@@ -1,0 +1,246 @@
+#include <catch2/catch.hpp>
+
+#include <algorithm>
+#include <chrono>
+
+#include "compiler/pir/pir.h"
+
+using namespace sentinel;
+
+namespace {
+pir::Cidr cidr(const char* s) { return *pir::parse_cidr(s); }
+
+pir::AddrMatch addrs(std::vector<const char*> list, bool negate = false, std::string set = {}) {
+  pir::AddrMatch m;
+  m.any = false;
+  m.negate = negate;
+  m.set = std::move(set);
+  for (auto* s : list) m.cidrs.push_back(cidr(s));
+  return m;
+}
+
+pir::PortMatch ports(std::vector<pir::PortRange> list, std::string set = {}) {
+  pir::PortMatch m;
+  m.any = false;
+  m.ranges = std::move(list);
+  m.set = std::move(set);
+  return m;
+}
+
+pir::Policy edge() {
+  pir::Policy p;
+  pir::Set trusted;
+  trusted.name = "trusted";
+  trusted.cidrs = {cidr("10.0.0.0/8"), cidr("2001:db8::/32")};
+  trusted.loc = {"policies/edge.sen", 1, 5};
+  pir::Set web;
+  web.name = "web";
+  web.kind = pir::SetKind::Port;
+  web.ports = {{80, 80}, {8000, 8099}};
+  web.loc = {"policies/edge.sen", 2, 5};
+  p.sets = {trusted, web};
+  p.firewall.present = true;
+  p.firewall.default_action = pir::Action::Deny;
+  p.firewall.loc = {"policies/edge.sen", 4, 1};
+  pir::Rule ssh;
+  ssh.id = "ssh-office";
+  ssh.action = pir::Action::Allow;
+  ssh.proto = pir::Proto::Tcp;
+  ssh.src = addrs({"10.0.0.0/8", "2001:db8::/32"}, false, "trusted");
+  ssh.dport = ports({{22, 22}});
+  ssh.description = "admins from the office";
+  ssh.loc = {"policies/edge.sen", 7, 10};
+  pir::Rule out;
+  out.id = "outsiders";
+  out.src = addrs({"10.0.0.0/8"}, true);
+  out.loc = {"policies/edge.sen", 8, 10};
+  pir::Rule web_rule;
+  web_rule.id = "web";
+  web_rule.action = pir::Action::Log;
+  web_rule.proto = pir::Proto::Tcp;
+  web_rule.dport = ports({{80, 80}, {8000, 8099}}, "web");
+  p.firewall.rules = {ssh, out, web_rule};
+  return p;
+}
+
+void round_trips(const pir::Policy& p) {
+  std::string text = pir::print(p);
+  std::string err;
+  auto back = pir::parse(text, &err);
+  INFO(text);
+  INFO(err);
+  REQUIRE(back);
+  CHECK(*back == p);
+  CHECK(pir::print(*back) == text);
+}
+}  // namespace
+
+TEST_CASE("canonical text of a small policy", "[print]") {
+  std::string expected =
+      "pir 1\n"
+      "set trusted cidr 10.0.0.0/8 2001:db8::/32 loc \"policies/edge.sen\":1:5\n"
+      "set web port 80 8000..8099 loc \"policies/edge.sen\":2:5\n"
+      "firewall default deny mode enforce loc \"policies/edge.sen\":4:1\n"
+      "rule ssh-office allow tcp src set:trusted{10.0.0.0/8,2001:db8::/32} dst any sport any "
+      "dport {22} desc \"admins from the office\" loc \"policies/edge.sen\":7:10\n"
+      "rule outsiders deny any src !{10.0.0.0/8} dst any sport any dport any loc "
+      "\"policies/edge.sen\":8:10\n"
+      "rule web log tcp src any dst any sport any dport set:web{80,8000..8099}\n";
+  CHECK(pir::print(edge()) == expected);
+  round_trips(edge());
+}
+
+TEST_CASE("an empty policy and an absent firewall", "[print]") {
+  pir::Policy p;
+  CHECK(pir::print(p) == "pir 1\nfirewall absent\n");
+  round_trips(p);
+  // An absent firewall that still carries settings keeps them.
+  p.firewall.mode = pir::Mode::Audit;
+  CHECK(pir::print(p) == "pir 1\nfirewall absent default allow mode audit\n");
+  round_trips(p);
+  pir::Policy present;
+  present.firewall.present = true;
+  CHECK(pir::print(present) == "pir 1\nfirewall default allow mode enforce\n");
+  round_trips(present);
+}
+
+TEST_CASE("descriptions escape quotes, backslashes and control bytes", "[print]") {
+  auto p = edge();
+  p.firewall.rules[0].description = "say \"hi\"\\ then\nnew line\ttab\r\x01\x7f caf\xc3\xa9";
+  std::string text = pir::print(p);
+  CHECK(text.find(R"(desc "say \"hi\"\\ then\nnew line\ttab\r\x01\x7f caf)") != std::string::npos);
+  // Still one rule per line.
+  CHECK(std::count(text.begin(), text.end(), '\n') == 7);
+  round_trips(p);
+}
+
+TEST_CASE("locations with spaces and quotes in file paths", "[print]") {
+  auto p = edge();
+  p.firewall.rules[1].loc = {"my policies/edge \"v2\".sen", 123, 45};
+  p.sets[0].loc = {"", 0, 1};
+  round_trips(p);
+  CHECK(pir::print(p).find(R"(loc "my policies/edge \"v2\".sen":123:45)") != std::string::npos);
+}
+
+TEST_CASE("names that are not bare words are quoted", "[print]") {
+  auto p = edge();
+  p.sets[0].name = "with space";
+  p.firewall.rules[0].src.set = "with space";
+  p.firewall.rules[2].id = "";
+  p.firewall.rules[1].id = "x{y}";
+  round_trips(p);
+  CHECK(pir::print(p).find(R"(src set:"with space"{10.0.0.0/8)") != std::string::npos);
+}
+
+TEST_CASE("every match form round-trips", "[print]") {
+  pir::Policy p;
+  p.firewall.present = true;
+  auto add = [&](pir::AddrMatch src, pir::AddrMatch dst, pir::PortMatch sp, pir::PortMatch dp) {
+    pir::Rule r;
+    r.id = "r" + std::to_string(p.firewall.rules.size());
+    r.proto = pir::Proto::Udp;
+    r.src = std::move(src);
+    r.dst = std::move(dst);
+    r.sport = std::move(sp);
+    r.dport = std::move(dp);
+    p.firewall.rules.push_back(r);
+  };
+  pir::AddrMatch any;
+  pir::PortMatch pany;
+  add(addrs({}), addrs({}, true), ports({}), ports({}, "empty"));
+  add(addrs({"::/0", "0.0.0.0/0"}, true, "all"), addrs({"fe80::1", "192.0.2.7"}),
+      ports({{0, 0}, {65535, 65535}, {0, 65535}}), pany);
+  add(any, addrs({"2001:db8:0:1::/64", "::ffff:10.0.0.0/104"}), pany, ports({{1024, 65535}}));
+  // Out-of-invariant states: `any` together with elements, or an inverted range.
+  pir::AddrMatch odd;
+  odd.negate = true;
+  odd.set = "s";
+  odd.cidrs = {cidr("10.0.0.0/8")};
+  pir::PortMatch odd_ports;
+  odd_ports.set = "p";
+  add(odd, any, odd_ports, ports({{9, 3}}));
+  // Host bits the IR should not hold still come back as they went out.
+  pir::Cidr host = cidr("10.0.0.0/8");
+  host.addr = *pir::parse_addr("10.1.2.3");
+  pir::AddrMatch with_host = addrs({});
+  with_host.cidrs = {host};
+  add(with_host, any, pany, pany);
+  round_trips(p);
+}
+
+TEST_CASE("sets keep elements of either shape", "[print]") {
+  pir::Policy p;
+  pir::Set s;
+  s.name = "mixed";
+  s.cidrs = {cidr("10.0.0.1"), cidr("::1"), cidr("10.0.0.0/8")};
+  s.ports = {{1, 2}};
+  pir::Set e;
+  e.name = "empty";
+  e.kind = pir::SetKind::Port;
+  p.sets = {s, e};
+  round_trips(p);
+}
+
+TEST_CASE("parse errors name the line", "[parse]") {
+  std::string err;
+  CHECK_FALSE(pir::parse("", &err));
+  CHECK(err.rfind("line 0:", 0) == 0);
+  CHECK_FALSE(pir::parse("pir 2\n", &err));
+  CHECK(err.rfind("line 1:", 0) == 0);
+  CHECK_FALSE(pir::parse("pir 1\nfirewall\nrule a deny any src any dst any sport any dport\n", &err));
+  CHECK(err == "line 3: expected `{` or `any`");
+  CHECK_FALSE(pir::parse("pir 1\nfirewall\nrule a deny any src {10.0.0.0/33} dst any sport any dport any\n", &err));
+  CHECK(err == "line 3: bad prefix length in `10.0.0.0/33`");
+  CHECK_FALSE(pir::parse("pir 1\nrule a deny any src any dst any sport any dport any\n", &err));
+  CHECK(err == "line 2: a rule before the firewall line");
+  CHECK_FALSE(pir::parse("pir 1\nfirewall\nrule a deny any src any dst any sport any dport {70000}\n", &err));
+  CHECK(err == "line 3: bad port `70000`");
+  CHECK_FALSE(pir::parse("pir 1\nfirewall\nrule a drop any src any dst any sport any dport any\n", &err));
+  CHECK(err == "line 3: unknown action `drop`");
+  CHECK_FALSE(pir::parse("pir 1\nfirewall\nrule a deny any src any dst any sport any dport any desc \"x\n", &err));
+  CHECK(err == "line 3: unterminated string");
+  CHECK_FALSE(pir::parse("pir 1\nfirewall default deny mode enforce extra\n", &err));
+  CHECK(err.rfind("line 2:", 0) == 0);
+  CHECK_FALSE(pir::parse("pir 1\nfirewall\nfirewall\n", &err));
+  CHECK(err == "line 3: a second firewall line");
+}
+
+TEST_CASE("comments and blank lines are skipped", "[parse]") {
+  std::string err;
+  auto p = pir::parse("# a dump\npir 1\n\nfirewall default deny mode audit\n  \n"
+                      "rule a deny any src any dst any sport any dport any\n",
+                      &err);
+  REQUIRE(p);
+  CHECK(p->firewall.mode == pir::Mode::Audit);
+  CHECK(p->firewall.rules.size() == 1);
+}
+
+TEST_CASE("printing 100,000 rules is fast", "[print][perf]") {
+  pir::Policy p;
+  p.firewall.present = true;
+  p.firewall.rules.reserve(100000);
+  for (uint32_t i = 0; i < 100000; ++i) {
+    pir::Rule r;
+    r.id = "r" + std::to_string(i);
+    r.action = i % 3 ? pir::Action::Allow : pir::Action::Deny;
+    r.proto = i % 2 ? pir::Proto::Tcp : pir::Proto::Udp;
+    r.src.any = false;
+    r.src.cidrs = {pir::Cidr{pir::Addr::from_value(pir::Family::V4, 0x0a000000u + i), 32}};
+    r.dport = ports({{static_cast<uint16_t>(1 + i % 60000), static_cast<uint16_t>(1 + i % 60000)}});
+    r.loc = {"policies/big.sen", i + 1, 6};
+    p.firewall.rules.push_back(std::move(r));
+  }
+  auto t0 = std::chrono::steady_clock::now();
+  std::string text = pir::print(p);
+  auto t1 = std::chrono::steady_clock::now();
+  std::string err;
+  auto back = pir::parse(text, &err);
+  auto t2 = std::chrono::steady_clock::now();
+  double print_ms = std::chrono::duration<double, std::milli>(t1 - t0).count();
+  double parse_ms = std::chrono::duration<double, std::milli>(t2 - t1).count();
+  WARN("print 100000 rules: " << print_ms << " ms, " << text.size() << " bytes; parse: "
+                              << parse_ms << " ms");
+  REQUIRE(back);
+  CHECK(*back == p);
+  CHECK(print_ms < 1000);
+}
