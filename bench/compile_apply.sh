@@ -1,0 +1,213 @@
+#!/usr/bin/env bash
+# Compile+apply time for N generated rules (default 100,000), Sentinel beside
+# the peers, in one run, on the same rules (bench/gen_rules.py):
+#   sentinel   `sentinelc build` + `sentinel-enforcer apply` onto a veth in a
+#              network namespace (a fresh apply each run: detach in between)
+#   nft        `nft -f` of a table inet with the same rules, in a namespace
+#   iptables   iptables-restore + ip6tables-restore (the nf_tables backend,
+#              Debian's default, and the legacy backend)
+#   xdp-filter the /32 source addresses only (it has no prefixes, port ranges
+#              or field combinations), one `xdp-filter ip` call per address;
+#              timed on a sample and scaled to all of them
+# Each figure is the median of RUNS runs (hyperfine). Prints Markdown.
+#
+#   bench/compile_apply.sh [-n RULES] [-r RUNS] [-b BUILD_DIR] [-x XDP_FILTER_SAMPLE]
+# Needs root. Everything happens in namespaces created here and removed by a
+# trap; no traffic is sent.
+set -euo pipefail
+
+here=$(cd "$(dirname "$0")" && pwd)
+root=$(cd "$here/.." && pwd)
+rules=100000
+runs=5
+build="$root/build-bench"
+xf_sample=300
+while getopts "n:r:b:x:" o; do
+	case $o in
+	n) rules=$OPTARG ;;
+	r) runs=$OPTARG ;;
+	b) build=$(cd "$OPTARG" && pwd) ;;
+	x) xf_sample=$OPTARG ;;
+	*) sed -n '2,19p' "$0"; exit 1 ;;
+	esac
+done
+[ "$(id -u)" = 0 ] || { echo "compile_apply.sh: needs root" >&2; exit 1; }
+command -v hyperfine >/dev/null || { echo "compile_apply.sh: needs hyperfine (apt-get install hyperfine)" >&2; exit 1; }
+
+sentinelc=$build/compiler/tools/sentinelc
+enforcer=$build/enforcer/cli/sentinel-enforcer
+ns=snbench-ca-$$
+bpffs=/sys/fs/bpf/snbench-$$
+work=$(mktemp -d /tmp/snbench-ca.XXXXXX)
+dev=snb0
+
+cleanup() {
+	set +e
+	if [ -x "$enforcer" ] && [ -d "$bpffs" ]; then
+		"$enforcer" detach --iface $dev --netns $ns --bpffs "$bpffs" >/dev/null 2>&1
+	fi
+	rm -rf "$bpffs"
+	ip netns del $ns 2>/dev/null
+	rm -rf "$work"
+}
+trap cleanup EXIT INT TERM
+
+ip netns add $ns
+ip -n $ns link add $dev type veth peer name snb1
+ip -n $ns link set $dev up
+ip -n $ns link set snb1 up
+nsx() { ip netns exec $ns "$@"; }
+
+python3 "$here/gen_rules.py" "$rules" "$work/rules" >/dev/null
+v4=$(grep -c '^-A' "$work/rules/iptables.rules" || true)
+v6=$(grep -c '^-A' "$work/rules/ip6tables.rules" || true)
+srcs=$(wc -l <"$work/rules/xdp-filter.src")
+
+# median SECONDS of one hyperfine benchmark: hf NAME [hyperfine options...] -- CMD
+hf() {
+	local name=$1
+	shift
+	local opts=()
+	while [ "$1" != "--" ]; do opts+=("$1"); shift; done
+	shift
+	hyperfine -N --style none --runs "$runs" "${opts[@]}" \
+		--export-json "$work/$name.json" "$*" >"$work/$name.log" 2>&1 || {
+		echo "compile_apply.sh: $name failed:" >&2
+		cat "$work/$name.log" >&2
+		return 1
+	}
+	python3 -c 'import json,sys; r=json.load(open(sys.argv[1]))["results"][0]; print("%.4f %.4f %.4f" % (r["median"], min(r["times"]), max(r["times"])))' "$work/$name.json"
+}
+
+declare -A med lo hi
+record() { # record NAME "median min max"
+	read -r med[$1] lo[$1] hi[$1] <<<"$2"
+}
+
+# Sentinel: build, then apply (each apply onto a detached interface).
+have_sentinel=0
+if [ -x "$sentinelc" ] && [ -x "$enforcer" ]; then
+	have_sentinel=1
+	mkdir -p "$bpffs"
+	r=$(hf build -- "$sentinelc" build "$work/rules/policy" -o "$work/bench.snb")
+	record build "$r"
+	ls -l "$work/bench.snb" | awk '{print $5}' >"$work/snb.size"
+	r=$(hf apply --prepare "$enforcer detach --iface $dev --netns $ns --bpffs $bpffs" \
+		-- "$enforcer" apply "$work/bench.snb" --iface $dev --netns $ns --bpffs "$bpffs")
+	record apply "$r"
+	"$enforcer" status --iface $dev --netns $ns --bpffs "$bpffs" >"$work/status.txt" 2>&1 || true
+	"$enforcer" detach --iface $dev --netns $ns --bpffs "$bpffs" >/dev/null
+else
+	echo "compile_apply.sh: no sentinelc/sentinel-enforcer in $build; Sentinel skipped" >&2
+fi
+
+# nftables: a fresh table each run.
+r=$(hf nft --prepare "ip netns exec $ns nft flush ruleset" \
+	-- ip netns exec $ns nft -f "$work/rules/nft.conf")
+record nft "$r"
+loaded=$(nsx nft list chain inet snbench input | grep -cE ' (accept|drop)$' || true)
+[ "$loaded" = "$rules" ] || { echo "compile_apply.sh: nft holds $loaded rules, expected $rules" >&2; exit 1; }
+nsx nft flush ruleset
+
+# iptables, both backends; the IPv4 and IPv6 files in one command.
+cat >"$work/ipt-nft.sh" <<EOF
+iptables-nft-restore "$work/rules/iptables.rules" && ip6tables-nft-restore "$work/rules/ip6tables.rules"
+EOF
+cat >"$work/ipt-legacy.sh" <<EOF
+iptables-legacy-restore "$work/rules/iptables.rules" && ip6tables-legacy-restore "$work/rules/ip6tables.rules"
+EOF
+r=$(hf iptnft --prepare "ip netns exec $ns nft flush ruleset" \
+	-- ip netns exec $ns sh "$work/ipt-nft.sh")
+record iptnft "$r"
+loaded=$(( $(nsx iptables-nft -S INPUT | grep -c '^-A') + $(nsx ip6tables-nft -S INPUT | grep -c '^-A') ))
+[ "$loaded" = "$rules" ] || { echo "compile_apply.sh: iptables holds $loaded rules, expected $rules" >&2; exit 1; }
+nsx nft flush ruleset
+have_legacy=0
+if command -v iptables-legacy-restore >/dev/null; then
+	have_legacy=1
+	flush_legacy="ip netns exec $ns sh -c 'iptables-legacy -F; ip6tables-legacy -F'"
+	r=$(hf iptleg --prepare "$flush_legacy" -- ip netns exec $ns sh "$work/ipt-legacy.sh")
+	record iptleg "$r"
+	loaded=$(( $(nsx iptables-legacy -S INPUT | grep -c '^-A') + $(nsx ip6tables-legacy -S INPUT | grep -c '^-A') ))
+	[ "$loaded" = "$rules" ] || { echo "compile_apply.sh: legacy iptables holds $loaded rules, expected $rules" >&2; exit 1; }
+	nsx sh -c 'iptables-legacy -F; ip6tables-legacy -F'
+fi
+
+# xdp-filter: its own mount namespace with a private bpffs, so its pins
+# never touch the host's.
+have_xf=0
+if command -v xdp-filter >/dev/null; then
+	head -n "$xf_sample" "$work/rules/xdp-filter.src" >"$work/xf.sample"
+	cat >"$work/xf.sh" <<EOF
+set -e
+mount -t bpf bpf /sys/fs/bpf
+s=\$(date +%s%N)
+nsenter --net=/run/netns/$ns xdp-filter load $dev --mode skb
+l=\$(date +%s%N)
+while read -r a; do xdp-filter ip "\$a" --mode src; done <"$work/xf.sample"
+e=\$(date +%s%N)
+nsenter --net=/run/netns/$ns xdp-filter unload $dev
+echo \$(( l - s )) \$(( e - l ))
+EOF
+	xf_runs=()
+	for _ in $(seq 1 3); do
+		xf_runs+=("$(unshare -m --propagation private sh "$work/xf.sh" 2>"$work/xf.log" | tail -1)") || break
+	done
+	if [ "${#xf_runs[@]}" = 3 ] && [ -n "${xf_runs[2]}" ]; then
+		have_xf=1
+		read -r xf_load xf_sample_ns <<<"$(printf '%s\n' "${xf_runs[@]}" | sort -n -k2 | sed -n 2p)"
+	fi
+fi
+
+# Report.
+n_samples=$(wc -l <"$work/xf.sample" 2>/dev/null || echo 0)
+python3 - "$rules" "$runs" "$v4" "$v6" "$srcs" "$have_sentinel" "$have_legacy" "$have_xf" \
+	"${med[build]:-0}" "${lo[build]:-0}" "${hi[build]:-0}" \
+	"${med[apply]:-0}" "${lo[apply]:-0}" "${hi[apply]:-0}" \
+	"${med[nft]}" "${lo[nft]}" "${hi[nft]}" \
+	"${med[iptnft]}" "${lo[iptnft]}" "${hi[iptnft]}" \
+	"${med[iptleg]:-0}" "${lo[iptleg]:-0}" "${hi[iptleg]:-0}" \
+	"${xf_load:-0}" "${xf_sample_ns:-0}" "$n_samples" "$(cat "$work/snb.size" 2>/dev/null || echo 0)" <<'EOF'
+import sys
+a = sys.argv[1:]
+rules, runs, v4, v6, srcs = (int(x) for x in a[0:5])
+have_s, have_leg, have_xf = (x == "1" for x in a[5:8])
+f = [float(x) for x in a[8:23]]
+build, apply_, nft, iptnft, iptleg = (f[i:i + 3] for i in range(0, 15, 3))
+xf_load_ns, xf_sample_ns, xf_n, snb = int(a[23]), int(a[24]), int(a[25]), int(a[26])
+
+def row(name, m, note=""):
+    print(f"| {name} | {m[0]:.3f} | {m[1]:.3f} .. {m[2]:.3f} | {note} |")
+
+print(f"Compile+apply of {rules} rules ({v4} IPv4, {v6} IPv6), median of {runs} runs (hyperfine), seconds:\n")
+print("| engine | median s | min .. max | note |")
+print("|---|---:|---|---|")
+total = None
+if have_s:
+    total = [build[i] + apply_[i] for i in range(3)]
+    row("sentinelc build", build, f"bundle {snb / 1e6:.1f} MB")
+    row("sentinel-enforcer apply", apply_, "veth in a netns, fresh apply")
+    row("**sentinel build + apply**", total)
+row("nft -f", nft, "table inet, fresh each run")
+row("iptables-restore + ip6tables-restore (nf_tables)", iptnft)
+if have_leg:
+    row("iptables-restore + ip6tables-restore (legacy)", iptleg)
+if have_xf and xf_n:
+    per = xf_sample_ns / xf_n / 1e9
+    est = xf_load_ns / 1e9 + per * srcs
+    print(f"| xdp-filter load + {srcs} `xdp-filter ip` (subset: /32 sources only) | "
+          f"{est:.3f} | | scaled from {xf_n} addresses: {per * 1e3:.1f} ms each, load {xf_load_ns / 1e9:.3f} s |")
+print()
+if total:
+    print("Ratios (peer / Sentinel build+apply; above 1 means Sentinel is faster):\n")
+    print(f"- nft -f / sentinel: **{nft[0] / total[0]:.2f}x**")
+    print(f"- iptables-restore (nf_tables) / sentinel: {iptnft[0] / total[0]:.2f}x")
+    if have_leg:
+        print(f"- iptables-restore (legacy) / sentinel: {iptleg[0] / total[0]:.2f}x")
+    print(f"- apply alone: nft -f / sentinel-enforcer apply: {nft[0] / apply_[0]:.2f}x")
+    ok = total[0] < nft[0]
+    print(f"\nTarget compile+apply faster than nft -f: **{'holds' if ok else 'MISSED'}** "
+          f"({total[0]:.3f} s vs {nft[0]:.3f} s; build {build[0]:.3f} s, apply {apply_[0]:.3f} s)")
+else:
+    print("Sentinel was not built: no ratio.")
+EOF
