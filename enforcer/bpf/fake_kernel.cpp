@@ -219,6 +219,7 @@ Fd FakeKernel::create_xdp_link(const Fd& prog, int ifindex, AttachMode* mode) {
 void FakeKernel::link_update(const Fd& link, const Fd& new_prog, const Fd& expected_old) {
   ops.push_back("link_update");
   maybe_fail("link_update", ErrorKind::LinkUpdate, "xdp link");
+  if (before_link_update) before_link_update();
   Link& l = links.at(link.get());
   if (l.prog != expected_old.get())
     throw BpfError(ErrorKind::LinkUpdate, "xdp link", EPERM,

@@ -52,6 +52,9 @@ class FakeKernel : public Kernel {
   // "update_batch", "insert", "pin", "make_dir", "link_create",
   // "link_update", "test_run", "create_array", "unpin").
   void fail(const std::string& op, int nth = 1) { faults_[op] = nth; }
+  // Runs at the start of link_update: lets a test switch the link behind
+  // the caller's back, as a concurrent enforcer would.
+  std::function<void()> before_link_update;
 
   std::vector<std::string> ops;  // "load", "update_batch sn_fw_keys", "pin /x", ...
   std::map<int, Map> maps;
