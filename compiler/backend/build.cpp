@@ -1,0 +1,118 @@
+#include "compiler/backend/build.h"
+
+#include <map>
+#include <nlohmann/json.hpp>
+
+#include "compiler/backend/bpf_compile.h"
+#include "compiler/backend/bundle_format.h"
+#include "compiler/backend/map_image.h"
+#include "compiler/lower/pir_to_plan.h"
+
+namespace sentinel::backend {
+
+namespace {
+
+constexpr const char* kFirewallTemplate = "xdp_firewall/xdp_firewall.bpf.c";
+
+std::string keys_image(const dplan::FirewallPlan& plan) {
+  bundle::MapImage img{SN_IMAGE_HASH, sizeof(sn_fw_key), sizeof(sn_fw_match), {}};
+  img.records.reserve(plan.entries.size());
+  for (const auto& [k, m] : plan.entries)
+    img.records.emplace_back(bundle::bytes_of(k), bundle::bytes_of(m));
+  return bundle::write_image(std::move(img));
+}
+
+// The policy text, in SN_FW_PIR_CHUNK-byte array slots, zero-padded: PIR
+// text holds no NUL, so the reader strips the padding.
+std::string pir_image(const std::string& text) {
+  bundle::MapImage img{SN_IMAGE_ARRAY, 4, SN_FW_PIR_CHUNK, {}};
+  for (uint32_t i = 0; i * size_t(SN_FW_PIR_CHUNK) < text.size() || i == 0; ++i) {
+    std::string chunk = text.substr(i * size_t(SN_FW_PIR_CHUNK), SN_FW_PIR_CHUNK);
+    chunk.resize(SN_FW_PIR_CHUNK, '\0');
+    img.records.emplace_back(bundle::bytes_of(i), std::move(chunk));
+  }
+  return bundle::write_image(std::move(img));
+}
+
+std::string policy_text(const pir::Policy& policy) {
+#ifdef SN_HAVE_PIR_PRINT
+  return pir::print(policy);
+#else
+  (void)policy;
+  return {};
+#endif
+}
+
+}  // namespace
+
+std::string compiler_id() {
+  return std::string("sentinelc ") + SENTINEL_VERSION + " (LLVM " + llvm_version() + ")";
+}
+
+FirewallArtifacts compile_firewall(const pir::Policy& policy) {
+  FirewallArtifacts a;
+  a.plan = lower::lower_firewall(policy);
+  a.object = compile_bpf(kFirewallTemplate, a.plan.defines);
+  return a;
+}
+
+std::optional<std::string> build_bundle(const pir::Policy& policy, const BuildOptions& options,
+                                        std::string* error) {
+  std::map<std::string, std::string> parts;
+  nlohmann::json domains = nlohmann::json::object();
+  try {
+    if (policy.firewall.present) {
+      FirewallArtifacts fw = compile_firewall(policy);
+      const auto& plan = fw.plan;
+      nlohmann::json maps = {{SN_FW_MAP_TUPLES, "firewall/tuples.img"},
+                             {SN_FW_MAP_KEYS, "firewall/keys.img"},
+                             {SN_FW_MAP_RULES, "firewall/rules.img"}};
+      parts["firewall/program.o"] = std::move(fw.object);
+      parts["firewall/config.img"] = bundle::write_rodata_image(plan.config);
+      parts["firewall/tuples.img"] = bundle::write_array_image(plan.tuples);
+      parts["firewall/keys.img"] = keys_image(plan);
+      parts["firewall/rules.img"] = bundle::write_array_image(plan.rules);
+      std::string text = policy_text(policy);
+      if (!text.empty()) {
+        parts["firewall/policy.pir"] = text;
+        parts["firewall/pir.img"] = pir_image(text);
+        maps[SN_FW_MAP_PIR] = "firewall/pir.img";
+      }
+      domains["firewall"] = {
+          {"program", "firewall/program.o"},
+          {"program_name", SN_FW_PROG},
+          {"program_defines", plan.defines},
+          {"maps", maps},
+          {"rodata", "firewall/config.img"},
+          {"rodata_section", ".rodata.sncfg"},
+          {"rule_ids", plan.rule_ids},
+          {"rules", plan.config.nrules},
+          {"tuples", plan.tuples.size()},
+          {"entries", plan.entries.size()},
+      };
+    }
+  } catch (const std::exception& e) {
+    if (error) *error = e.what();
+    return std::nullopt;
+  }
+
+  nlohmann::json listed = nlohmann::json::object();
+  for (const auto& [name, bytes] : parts)
+    listed[name] = {{"size", bytes.size()}, {"sha256", bundle::sha256_hex(bytes)}};
+  nlohmann::json manifest = {
+      {"format", bundle::kFormatName},
+      {"format_version", bundle::kFormatVersion},
+      {"abi_version", SN_ABI_VERSION},
+      {"compiler", compiler_id()},
+      {"policy",
+       {{"revision", options.revision ? nlohmann::json(*options.revision) : nlohmann::json()},
+        {"dirty", options.dirty}}},
+      {"parts", listed},
+      {"domains", domains},
+  };
+  // nlohmann::json objects are std::maps: keys come out sorted.
+  parts[std::string(bundle::kManifest)] = manifest.dump(2) + "\n";
+  return bundle::write_bundle(parts);
+}
+
+}  // namespace sentinel::backend

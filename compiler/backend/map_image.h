@@ -1,0 +1,62 @@
+// Map images: how a bundle carries the contents of one BPF map (or one
+// .rodata blob). sn_image_header, then `count` records of key + value bytes,
+// sorted by key bytes (sentinel/abi/common.h). Part of sn_bundle, so the
+// enforcer reads them without LLVM.
+#pragma once
+#include <cstdint>
+#include <cstring>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+extern "C" {
+#include "sentinel/abi/common.h"
+}
+
+namespace sentinel::bundle {
+
+struct MapImage {
+  uint32_t kind = SN_IMAGE_HASH;  // enum sn_image_kind
+  uint32_t key_size = 0;
+  uint32_t value_size = 0;
+  std::vector<std::pair<std::string, std::string>> records;  // (key, value) bytes
+};
+
+// Sorts records by key bytes; throws std::invalid_argument on a record of the
+// wrong size or a duplicate key.
+std::string write_image(MapImage image);
+
+// Validates magic, ABI version, kind, sizes, ordering and uniqueness.
+std::optional<MapImage> read_image(std::string_view bytes, std::string* error);
+
+const char* image_kind_name(uint32_t kind);  // "rodata", "array", "hash" or "?"
+
+template <typename T>
+std::string bytes_of(const T& v) {
+  return std::string(reinterpret_cast<const char*>(&v), sizeof v);
+}
+
+// An ARRAY image with keys 0..n-1.
+template <typename T>
+std::string write_array_image(const std::vector<T>& values) {
+  MapImage img{SN_IMAGE_ARRAY, 4, sizeof(T), {}};
+  img.records.reserve(values.size());
+  for (uint32_t i = 0; i < values.size(); ++i) img.records.emplace_back(bytes_of(i), bytes_of(values[i]));
+  return write_image(std::move(img));
+}
+
+template <typename T>
+std::string write_rodata_image(const T& value) {
+  return write_image(MapImage{SN_IMAGE_RODATA, 0, sizeof(T), {{std::string(), bytes_of(value)}}});
+}
+
+template <typename T>
+T value_as(const std::string& bytes) {
+  T v{};
+  std::memcpy(&v, bytes.data(), std::min(bytes.size(), sizeof v));
+  return v;
+}
+
+}  // namespace sentinel::bundle

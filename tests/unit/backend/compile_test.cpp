@@ -1,0 +1,53 @@
+#include <catch2/catch.hpp>
+#include <chrono>
+
+#include "compiler/backend/bpf_compile.h"
+#include "compiler/backend/embedded_files.h"
+
+using namespace sentinel::backend;
+
+namespace {
+bool contains(const std::string& hay, std::string_view needle) {
+  return hay.find(needle) != std::string::npos;
+}
+}  // namespace
+
+TEST_CASE("templates and ABI headers are embedded", "[compile]") {
+  bool tmpl = false, abi = false;
+  for (const auto& f : embedded_files()) {
+    if (f.path == "xdp_firewall/xdp_firewall.bpf.c") tmpl = contains(std::string(f.contents), "sn_xdp_firewall");
+    if (f.path == "include/sentinel/abi/firewall.h") abi = contains(std::string(f.contents), "struct sn_fw_key");
+  }
+  CHECK(tmpl);
+  CHECK(abi);
+}
+
+TEST_CASE("the firewall template compiles to a deterministic BPF object", "[compile]") {
+  for (std::vector<std::string> defs : {std::vector<std::string>{}, {"SN_FW_IPV6"}}) {
+    auto t0 = std::chrono::steady_clock::now();
+    std::string a = compile_bpf("xdp_firewall/xdp_firewall.bpf.c", defs);
+    auto ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+    WARN("compile_bpf(" << (defs.empty() ? "" : defs[0]) << "): " << ms << " ms, " << a.size() << " bytes");
+    std::string b = compile_bpf("xdp_firewall/xdp_firewall.bpf.c", defs);
+    REQUIRE(a.size() > 1000);
+    CHECK(a.substr(0, 4) == "\x7f" "ELF");
+    CHECK(static_cast<uint8_t>(a[18]) == 247);  // e_machine EM_BPF
+    CHECK(a == b);
+    CHECK(contains(a, ".BTF"));
+    CHECK(contains(a, ".rodata.sncfg"));
+    CHECK(contains(a, "sn_fw_keys"));
+    // No host paths: the virtual root and /usr/include are remapped.
+    CHECK_FALSE(contains(a, "/sentinel-bpf"));
+    CHECK_FALSE(contains(a, "/usr/include"));
+    CHECK_FALSE(contains(a, "/work/"));
+    CHECK_FALSE(contains(a, "/tmp/"));
+  }
+  CHECK(compile_bpf("xdp_firewall/xdp_firewall.bpf.c", {}) !=
+        compile_bpf("xdp_firewall/xdp_firewall.bpf.c", {"SN_FW_IPV6"}));
+}
+
+TEST_CASE("compile errors carry clang's diagnostics", "[compile]") {
+  CHECK_THROWS_WITH(compile_bpf("nope.bpf.c", {}), Catch::Contains("no embedded BPF template"));
+  CHECK_THROWS_WITH(compile_bpf("xdp_firewall/xdp_firewall.bpf.c", {"bpf_loop=)"}),
+                    Catch::Contains("error"));
+}
