@@ -1,0 +1,78 @@
+#!/usr/bin/env bash
+# Runs both benchmarks and appends a dated section to bench/RESULTS.md:
+#   fw_bench          ns per packet at 10 .. 100,000 rules (BPF_PROG_TEST_RUN)
+#   compile_apply.sh  build+apply of 100,000 rules beside nft, iptables, xdp-filter
+#
+#   bench/run.sh [-b BUILD_DIR] [-n] [-r RUNS]
+#     -b  build directory (default build-bench at the repository root)
+#     -n  do not configure and build, use what is there
+#     -r  runs per compile+apply figure (default 5)
+# Needs root. The targets are built with `ninja -j2` (only what the bench uses).
+set -euo pipefail
+
+here=$(cd "$(dirname "$0")" && pwd)
+root=$(cd "$here/.." && pwd)
+build="$root/build-bench"
+do_build=1
+runs=5
+while getopts "b:nr:" o; do
+	case $o in
+	b) build=$OPTARG ;;
+	n) do_build=0 ;;
+	r) runs=$OPTARG ;;
+	*) sed -n '2,10p' "$0"; exit 1 ;;
+	esac
+done
+[ "$(id -u)" = 0 ] || { echo "run.sh: needs root" >&2; exit 1; }
+
+if [ $do_build = 1 ]; then
+	cmake -S "$root" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+	ninja -C "$build" -j2 fw_bench sentinelc sentinel-enforcer
+fi
+build=$(cd "$build" && pwd)
+
+out=$(mktemp -d /tmp/snbench-run.XXXXXX)
+trap 'rm -rf "$out"' EXIT
+
+echo "run.sh: per-packet bench ..." >&2
+"$build/bench/src/fw_bench" >"$out/fw.md"
+echo "run.sh: compile+apply bench ..." >&2
+"$here/compile_apply.sh" -b "$build" -r "$runs" >"$out/ca.md"
+
+cpu=$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//')
+rev=$(git -C "$root" rev-parse --short HEAD 2>/dev/null || echo unknown)
+dirty=$(git -C "$root" status --porcelain -- compiler enforcer bpf-templates bench 2>/dev/null | head -1)
+{
+	echo
+	echo "## $(date -u '+%Y-%m-%d %H:%M UTC') — commit $rev${dirty:+ (with uncommitted changes)}"
+	echo
+	echo "Machine: $cpu, $(nproc) cores, $(awk '/MemTotal/ {printf "%.1f GiB", $2/1048576}' /proc/meminfo) RAM;" \
+		"kernel $(uname -r); $(. /etc/os-release && echo "$PRETTY_NAME");" \
+		"clang $(clang-19 --version | head -1 | grep -o '[0-9][0-9.]*' | head -1)," \
+		"libbpf $(pkg-config --modversion libbpf), $(nft --version | head -1)," \
+		"$(iptables --version)."
+	echo
+	echo "### Per-packet cost (bench/src/fw_bench.cpp)"
+	echo
+	cat "$out/fw.md"
+	echo
+	echo "### Compile + apply, 100,000 rules (bench/compile_apply.sh)"
+	echo
+	cat "$out/ca.md"
+	echo
+	echo "### Targets"
+	echo
+	grep -h -E '^Target ' "$out/fw.md" "$out/ca.md" | sed 's/^/- /'
+} >"$out/section.md"
+
+if [ ! -f "$here/RESULTS.md" ]; then
+	cat >"$here/RESULTS.md" <<'EOF'
+# Benchmark results
+
+Appended by `bench/run.sh`, newest last. Each section names the commit and the
+machine; figures from different machines are not comparable with each other,
+only the ratios within one section are.
+EOF
+fi
+cat "$out/section.md" >>"$here/RESULTS.md"
+cat "$out/section.md"
