@@ -40,9 +40,13 @@ BpfPeer::BpfPeer(const std::string& path, const std::string& prog, std::span<con
       }
       if (!ro) throw std::runtime_error(path + ": no .rodata section");
       size_t size = 0;
-      void* data = bpf_map__initial_value(ro, &size);
-      if (!data || size < rodata.size()) throw std::runtime_error(path + ": .rodata too small");
-      std::memcpy(data, rodata.data(), rodata.size());
+      const void* cur = bpf_map__initial_value(ro, &size);
+      if (!cur || size < rodata.size()) throw std::runtime_error(path + ": .rodata too small");
+      std::vector<uint8_t> data(static_cast<const uint8_t*>(cur),
+                                static_cast<const uint8_t*>(cur) + size);
+      std::memcpy(data.data(), rodata.data(), rodata.size());
+      if (int err = bpf_map__set_initial_value(ro, data.data(), data.size()))
+        fail("set .rodata", err);
     }
     for (const auto& [name, n] : max_entries) {
       bpf_map* m = bpf_object__find_map_by_name(obj_, name.c_str());
@@ -78,7 +82,7 @@ RunResult test_run(int prog_fd, std::span<const uint8_t> frame, uint32_t repeat)
   std::vector<uint8_t> out(frame.size() + 256);
   LIBBPF_OPTS(bpf_test_run_opts, opts, .data_in = frame.data(),
               .data_out = out.data(), .data_size_in = static_cast<uint32_t>(frame.size()),
-              .data_size_out = static_cast<uint32_t>(out.size()), .repeat = repeat);
+              .data_size_out = static_cast<uint32_t>(out.size()), .repeat = static_cast<int>(repeat));
   if (int err = bpf_prog_test_run_opts(prog_fd, &opts)) fail("BPF_PROG_TEST_RUN", err);
   return {opts.retval, static_cast<double>(opts.duration)};
 }

@@ -9,6 +9,7 @@
 #include <vector>
 
 struct bench_linear_rule;
+struct bpf_object;
 
 namespace sentinel::bench {
 
@@ -29,7 +30,7 @@ class BpfPeer {
   uint32_t prog_id() const;
 
  private:
-  struct bpf_object* obj_ = nullptr;
+  ::bpf_object* obj_ = nullptr;
   int prog_fd_ = -1;
 };
 
