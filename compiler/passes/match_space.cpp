@@ -1,0 +1,95 @@
+#include "compiler/passes/match_space.h"
+
+namespace sentinel::passes {
+
+IntervalSet address_set(const pir::AddrMatch& m, pir::Family f) {
+  unsigned bits = family_bits(f);
+  if (m.any) return IntervalSet::full(bits);
+  IntervalSet s;
+  for (const auto& c : m.cidrs)
+    if (c.addr.family == f) s.add(c.first(), c.last());
+  s.normalize();
+  return m.negate ? s.complement(bits) : s;
+}
+
+IntervalSet port_set(const pir::PortMatch& m) {
+  if (m.any) return IntervalSet::full(16);
+  IntervalSet s;
+  for (const auto& r : m.ranges)
+    if (r.lo <= r.hi) s.add(r.lo, r.hi);
+  s.normalize();
+  return s;
+}
+
+MatchSpace match_space(const pir::Rule& r) {
+  MatchSpace m;
+  m.proto = r.proto;
+  m.ports = r.has_ports();
+  if (m.ports) {
+    // Only TCP and UDP packets carry ports the firewall can read.
+    if (r.proto != pir::Proto::Any && r.proto != pir::Proto::Tcp && r.proto != pir::Proto::Udp)
+      return m;
+    m.sport = port_set(r.sport);
+    m.dport = port_set(r.dport);
+    if (m.sport.empty() || m.dport.empty()) return m;
+  } else {
+    m.sport = IntervalSet::full(16);
+    m.dport = IntervalSet::full(16);
+  }
+  unsigned fams = r.families();
+  for (unsigned i = 0; i < 2; ++i) {
+    if (!(fams & (1u << i))) continue;
+    pir::Family f = family_of_index(i);
+    m.src[i] = address_set(r.src, f);
+    m.dst[i] = address_set(r.dst, f);
+    if (!m.src[i].empty() && !m.dst[i].empty()) m.fams |= 1u << i;
+  }
+  return m;
+}
+
+bool MatchSpace::covers(const MatchSpace& b) const {
+  if ((b.fams & fams) != b.fams) return false;
+  if (proto != pir::Proto::Any && proto != b.proto) return false;
+  if (ports) {
+    // `b` without ports also matches fragments and non-TCP/UDP packets, which
+    // a rule with ports never does.
+    if (!b.ports || !b.sport.subset_of(sport) || !b.dport.subset_of(dport)) return false;
+  }
+  for (unsigned i = 0; i < 2; ++i) {
+    if (!(b.fams & (1u << i))) continue;
+    if (!b.src[i].subset_of(src[i]) || !b.dst[i].subset_of(dst[i])) return false;
+  }
+  return true;
+}
+
+bool MatchSpace::matches(const Point& p) const {
+  unsigned i = family_index(p.family);
+  if (!(fams & (1u << i))) return false;
+  if (proto != pir::Proto::Any && static_cast<uint8_t>(proto) != p.proto) return false;
+  if (!src[i].contains(p.src) || !dst[i].contains(p.dst)) return false;
+  if (ports && (!p.l4 || !sport.contains(p.sport) || !dport.contains(p.dport))) return false;
+  return true;
+}
+
+std::string format_point(const Point& p) {
+  std::string s;
+  switch (p.proto) {
+    case 6: s = "tcp"; break;
+    case 17: s = "udp"; break;
+    case 1: s = "icmp"; break;
+    case 58: s = "icmpv6"; break;
+    default: s = "proto " + std::to_string(p.proto);
+  }
+  bool with_ports = p.proto == 6 || p.proto == 17;
+  auto endpoint = [&](u128 v, uint16_t port) {
+    std::string a = pir::format(pir::Addr::from_value(p.family, v));
+    if (!with_ports) return a;
+    if (p.family == pir::Family::V6) a = "[" + a + "]";
+    return a + ":" + std::to_string(port);
+  };
+  s += ' ' + endpoint(p.src, p.sport) + " -> " + endpoint(p.dst, p.dport);
+  if (with_ports && !p.l4) s += " frag";
+  return s;
+}
+
+}  // namespace sentinel::passes

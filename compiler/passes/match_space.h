@@ -1,0 +1,55 @@
+// The exact set of packets a firewall rule matches, in a form where "rule A
+// matches every packet rule B matches" is a handful of subset tests. It
+// follows compiler/eval/firewall.cpp (the spec) field by field:
+//   family ∈ fams, proto (any or equal), src ∈ src[f], dst ∈ dst[f], and for a
+//   rule with ports: a TCP or UDP packet with its L4 header, sport ∈ sport,
+//   dport ∈ dport.
+// A rule's packet set is then, per family, a product of those components, so
+// for non-empty rules inclusion is inclusion of each component.
+#pragma once
+#include <cstdint>
+
+#include "compiler/passes/intervals.h"
+#include "compiler/pir/pir.h"
+
+namespace sentinel::passes {
+
+inline unsigned family_bits(pir::Family f) { return f == pir::Family::V4 ? 32 : 128; }
+inline unsigned family_index(pir::Family f) { return f == pir::Family::V4 ? 0 : 1; }
+inline pir::Family family_of_index(unsigned i) { return i == 0 ? pir::Family::V4 : pir::Family::V6; }
+
+// One concrete packet, as far as the firewall looks at it.
+struct Point {
+  pir::Family family = pir::Family::V4;
+  uint8_t proto = 6;
+  u128 src = 0, dst = 0;
+  bool l4 = true;  // carries ports: TCP or UDP and not a non-first fragment
+  uint16_t sport = 0, dport = 0;
+};
+
+struct MatchSpace {
+  // Families in which the rule matches some packet: bit 0 IPv4, bit 1 IPv6.
+  // Zero means the rule can never match.
+  unsigned fams = 0;
+  pir::Proto proto = pir::Proto::Any;
+  bool ports = false;             // has a port constraint
+  IntervalSet src[2], dst[2];     // by family index; set when the family's bit is
+  IntervalSet sport, dport;       // full (0..65535) when unconstrained
+
+  bool empty() const { return fams == 0; }
+  // Every packet `b` matches, this matches too. Both must be non-empty.
+  bool covers(const MatchSpace& b) const;
+  bool matches(const Point& p) const;
+};
+
+// The addresses of family `f` that `m` accepts, as the evaluator decides.
+IntervalSet address_set(const pir::AddrMatch& m, pir::Family f);
+// The ports `m` accepts; inverted ranges hold no port.
+IntervalSet port_set(const pir::PortMatch& m);
+
+MatchSpace match_space(const pir::Rule& r);
+
+// The text form of compiler/eval/packet.h: "tcp 10.0.0.1:1024 -> 10.0.0.2:22".
+std::string format_point(const Point& p);
+
+}  // namespace sentinel::passes

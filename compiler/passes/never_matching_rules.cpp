@@ -1,0 +1,96 @@
+// W0203: a rule that no packet can match. The test is the same MatchSpace the
+// shadowing analysis uses (empty means no packet); the reasons are then read
+// off the rule so the note says which field is to blame.
+#include "compiler/passes/analyses.h"
+#include "compiler/passes/match_space.h"
+#include "compiler/passes/rule_span.h"
+
+namespace sentinel::passes {
+
+namespace {
+
+const char* family_name(pir::Family f) { return f == pir::Family::V4 ? "IPv4" : "IPv6"; }
+
+// As the language writes it: `@trusted`, `!10.0.0.0/8`, `{a, b}`.
+std::string describe(const pir::AddrMatch& m) {
+  std::string s = m.negate ? "!" : "";
+  if (!m.set.empty()) return s + "@" + m.set;
+  if (m.cidrs.size() == 1) return s + pir::format(m.cidrs[0]);
+  s += "{";
+  for (size_t i = 0; i < m.cidrs.size(); ++i) s += (i ? ", " : "") + pir::format(m.cidrs[i]);
+  return s + "}";
+}
+
+std::string describe(const pir::PortMatch& m) {
+  if (!m.set.empty()) return "@" + m.set;
+  if (m.ranges.size() == 1) return pir::format(m.ranges[0]);
+  std::string s = "{";
+  for (size_t i = 0; i < m.ranges.size(); ++i) s += (i ? ", " : "") + pir::format(m.ranges[i]);
+  return s + "}";
+}
+
+void explain_ports(const char* which, const pir::PortMatch& m, std::vector<std::string>& out) {
+  if (m.any || !port_set(m).empty()) return;
+  if (m.ranges.empty())
+    out.push_back(std::string("the ") + which + " ports " + describe(m) + " hold no port");
+  else
+    out.push_back(std::string("the ") + which + " ports " + describe(m) +
+                  " hold no port: every range is inverted");
+}
+
+void explain_addr(const char* which, const pir::AddrMatch& m, pir::Family f,
+                  std::vector<std::string>& out) {
+  if (!address_set(m, f).empty()) return;
+  if (m.negate)
+    out.push_back(std::string("the ") + which + " " + describe(m) + " excludes every " +
+                  family_name(f) + " address");
+  else
+    out.push_back(std::string("the ") + which + " " + describe(m) + " has no " + family_name(f) +
+                  " address");
+}
+
+std::vector<std::string> reasons(const pir::Rule& r) {
+  std::vector<std::string> out;
+  if (r.has_ports() && r.proto != pir::Proto::Any && r.proto != pir::Proto::Tcp &&
+      r.proto != pir::Proto::Udp)
+    out.push_back(std::string("it has ports, but ") + pir::to_string(r.proto) +
+                  " packets carry none");
+  explain_ports("source", r.sport, out);
+  explain_ports("destination", r.dport, out);
+  for (const auto* m : {&r.src, &r.dst}) {
+    if (!m->any && m->cidrs.empty())
+      out.push_back(std::string("the ") + (m == &r.src ? "source " : "destination ") + describe(*m) +
+                    (m->negate ? " lists no prefix, so it leaves no address family"
+                               : " has no address"));
+  }
+  unsigned fams = r.families();
+  if (fams == 0 && out.empty())
+    out.push_back("its source, destination and protocol have no address family in common");
+  for (unsigned i = 0; i < 2; ++i) {
+    if (!(fams & (1u << i))) continue;
+    explain_addr("source", r.src, family_of_index(i), out);
+    explain_addr("destination", r.dst, family_of_index(i), out);
+  }
+  return out;
+}
+
+}  // namespace
+
+std::vector<NeverMatching> find_never_matching_rules(const pir::Policy& p) {
+  std::vector<NeverMatching> out;
+  const auto& rules = p.firewall.rules;
+  for (size_t i = 0; i < rules.size(); ++i)
+    if (match_space(rules[i]).empty()) out.push_back({i, reasons(rules[i])});
+  return out;
+}
+
+void check_never_matching_rules(const pir::Policy& p, const SourceManager& sm, DiagEngine& diags) {
+  RuleSpans spans(sm);
+  for (const NeverMatching& n : find_never_matching_rules(p)) {
+    const pir::Rule& r = p.firewall.rules[n.rule];
+    auto& d = diags.report(DiagCode::W0203, spans.of(r), "rule `" + r.id + "` can never match");
+    for (const auto& why : n.reasons) d.notes.push_back({{}, why});
+  }
+}
+
+}  // namespace sentinel::passes

@@ -1,0 +1,182 @@
+// W0201: a rule that one earlier rule fully covers is never reached.
+//
+// Pairwise checks are quadratic and the bench compiles 100,000 rules, so the
+// earlier rules sit in a RuleIndex: for each rule only the few that could
+// contain it are checked exactly (MatchSpace::covers). Only a single earlier
+// rule counts; a rule covered by the union of several is not reported.
+#include <algorithm>
+#include <optional>
+
+#include "compiler/passes/analyses.h"
+#include "compiler/passes/match_space.h"
+#include "compiler/passes/rule_index.h"
+#include "compiler/passes/rule_span.h"
+
+namespace sentinel::passes {
+
+namespace {
+
+// Values worth showing from a set: a host rather than a network address
+// where possible, then the edges.
+std::vector<u128> sample_values(const IntervalSet& s, size_t max) {
+  std::vector<u128> out;
+  auto push = [&](u128 v) {
+    if (out.size() < max && std::find(out.begin(), out.end(), v) == out.end()) out.push_back(v);
+  };
+  const Range& first = s.ranges().front();
+  const Range& last = s.ranges().back();
+  if (first.hi > first.lo) push(first.lo + 1);
+  push(first.lo);
+  push(last.hi);
+  push(last.lo);
+  return out;
+}
+
+std::vector<uint16_t> sample_ports(const IntervalSet& s, uint16_t preferred) {
+  std::vector<uint16_t> out;
+  if (s.contains(preferred)) out.push_back(preferred);
+  for (u128 v : sample_values(s, 3))
+    if (std::find(out.begin(), out.end(), static_cast<uint16_t>(v)) == out.end())
+      out.push_back(static_cast<uint16_t>(v));
+  return out;
+}
+
+// The protocols and L4 shapes of packets `b` matches, most telling first.
+struct Shape {
+  uint8_t proto;
+  bool l4;
+};
+std::vector<Shape> sample_shapes(const MatchSpace& b, pir::Family f) {
+  switch (b.proto) {
+    case pir::Proto::Tcp: return b.ports ? std::vector<Shape>{{6, true}} : std::vector<Shape>{{6, true}, {6, false}};
+    case pir::Proto::Udp: return b.ports ? std::vector<Shape>{{17, true}} : std::vector<Shape>{{17, true}, {17, false}};
+    case pir::Proto::Icmp: return {{1, false}};
+    case pir::Proto::Icmpv6: return {{58, false}};
+    case pir::Proto::Any: break;
+  }
+  if (b.ports) return {{6, true}, {17, true}};
+  return {{6, true}, {17, true}, {f == pir::Family::V4 ? uint8_t(1) : uint8_t(58), false}, {6, false}, {47, false}};
+}
+
+class ShadowFinder {
+ public:
+  explicit ShadowFinder(const pir::Policy& p) : rules_(p.firewall.rules), index_(spaces_) {
+    spaces_.reserve(rules_.size());
+    for (const auto& r : rules_) spaces_.push_back(match_space(r));
+  }
+
+  std::vector<Shadowing> run() {
+    std::vector<Shadowing> out;
+    for (uint32_t b = 0; b < spaces_.size(); ++b) {
+      const MatchSpace& sb = spaces_[b];
+      // Rules that never match are W0203's business, not shadowed ones.
+      if (sb.empty()) continue;
+      uint32_t by = UINT32_MAX;
+      index_.for_candidates(RuleIndex::box_query(sb), [&](uint32_t a) {
+        if (a < by && cheap_fit(spaces_[a], sb) && spaces_[a].covers(sb)) by = a;
+      });
+      if (by != UINT32_MAX) out.push_back(witness(b, by));
+      index_.insert(b);
+    }
+    return out;
+  }
+
+ private:
+  // Field-free tests first: most candidates fail here.
+  static bool cheap_fit(const MatchSpace& a, const MatchSpace& b) {
+    return (b.fams & a.fams) == b.fams && (a.proto == pir::Proto::Any || a.proto == b.proto) &&
+           (!a.ports || b.ports);
+  }
+
+  // The earliest indexed rule that matches `p`.
+  uint32_t decider(const Point& p) const {
+    uint32_t best = UINT32_MAX;
+    index_.for_candidates(RuleIndex::point_query(p), [&](uint32_t r) {
+      if (r < best && spaces_[r].matches(p)) best = r;
+    });
+    return best;
+  }
+
+  // A packet of `b` that `by` decides when one is easy to find; otherwise a
+  // packet of `b`, named with the earlier rule that takes it.
+  Shadowing witness(uint32_t b, uint32_t by) const {
+    const MatchSpace& sb = spaces_[b];
+    std::optional<Point> fallback;
+    uint32_t fallback_decider = by;
+    int budget = 256;
+    for (unsigned i = 0; i < 2; ++i) {
+      if (!(sb.fams & (1u << i))) continue;
+      pir::Family f = family_of_index(i);
+      for (Shape shape : sample_shapes(sb, f)) {
+        for (u128 src : sample_values(sb.src[i], 4)) {
+          for (u128 dst : sample_values(sb.dst[i], 4)) {
+            for (uint16_t sport : shape.l4 ? sample_ports(sb.sport, 1024) : std::vector<uint16_t>{0}) {
+              for (uint16_t dport : shape.l4 ? sample_ports(sb.dport, 80) : std::vector<uint16_t>{0}) {
+                Point p{f, shape.proto, src, dst, shape.l4, sport, dport};
+                uint32_t d = decider(p);
+                if (d == by) return {b, by, format_point(p), by};
+                if (!fallback) {
+                  fallback = p;
+                  fallback_decider = d;
+                }
+                if (--budget == 0) return {b, by, format_point(*fallback), fallback_decider};
+              }
+            }
+          }
+        }
+      }
+    }
+    return {b, by, format_point(*fallback), fallback_decider};
+  }
+
+  const std::vector<pir::Rule>& rules_;
+  std::vector<MatchSpace> spaces_;
+  RuleIndex index_;
+};
+
+const char* verb(pir::Action a) {
+  switch (a) {
+    case pir::Action::Allow: return "allows";
+    case pir::Action::Deny: return "denies";
+    case pir::Action::Log: return "logs";
+  }
+  return "decides";
+}
+
+const char* would(pir::Action a) {
+  switch (a) {
+    case pir::Action::Allow: return "allow";
+    case pir::Action::Deny: return "deny";
+    case pir::Action::Log: return "log";
+  }
+  return "decide";
+}
+
+}  // namespace
+
+std::vector<Shadowing> find_shadowed_rules(const pir::Policy& p) { return ShadowFinder(p).run(); }
+
+void check_shadowed_rules(const pir::Policy& p, const SourceManager& sm, DiagEngine& diags) {
+  RuleSpans spans(sm);
+  const auto& rules = p.firewall.rules;
+  for (const Shadowing& s : find_shadowed_rules(p)) {
+    const pir::Rule& a = rules[s.by];
+    const pir::Rule& b = rules[s.rule];
+    auto& d = diags.report(DiagCode::W0201, spans.of(b),
+                           "rule `" + b.id + "` is never reached: rule `" + a.id +
+                               "` matches every packet it matches");
+    d.notes.push_back({spans.of(a), "`" + a.id + "` is defined here"});
+    d.notes.push_back({{}, "for example " + s.witness + " is decided by `" + rules[s.decided_by].id + "`"});
+    if (a.action == b.action) {
+      d.notes.push_back({{}, "`" + b.id + "` is redundant: `" + a.id + "` already " + verb(a.action) +
+                                 " these packets"});
+      d.help = "remove `" + b.id + "`";
+    } else {
+      d.notes.push_back({{}, "the rules conflict: `" + a.id + "` " + verb(a.action) + " the packets `" +
+                                 b.id + "` would " + would(b.action)});
+      d.help = "move `" + b.id + "` above `" + a.id + "` if it should win, or remove it";
+    }
+  }
+}
+
+}  // namespace sentinel::passes
