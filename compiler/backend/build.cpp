@@ -34,15 +34,6 @@ std::string pir_image(const std::string& text) {
   return bundle::write_image(std::move(img));
 }
 
-std::string policy_text(const pir::Policy& policy) {
-#ifdef SN_HAVE_PIR_PRINT
-  return pir::print(policy);
-#else
-  (void)policy;
-  return {};
-#endif
-}
-
 }  // namespace
 
 std::string compiler_id() {
@@ -72,12 +63,10 @@ std::optional<std::string> build_bundle(const pir::Policy& policy, const BuildOp
       parts["firewall/tuples.img"] = bundle::write_array_image(plan.tuples);
       parts["firewall/keys.img"] = keys_image(plan);
       parts["firewall/rules.img"] = bundle::write_array_image(plan.rules);
-      std::string text = policy_text(policy);
-      if (!text.empty()) {
-        parts["firewall/policy.pir"] = text;
-        parts["firewall/pir.img"] = pir_image(text);
-        maps[SN_FW_MAP_PIR] = "firewall/pir.img";
-      }
+      std::string text = pir::print(policy);
+      parts["firewall/policy.pir"] = text;
+      parts["firewall/pir.img"] = pir_image(text);
+      maps[SN_FW_MAP_PIR] = "firewall/pir.img";
       domains["firewall"] = {
           {"program", "firewall/program.o"},
           {"program_name", SN_FW_PROG},

@@ -45,7 +45,7 @@ TEST_CASE("bundles are deterministic and self-consistent", "[build]") {
   auto parts = bundle::read_bundle(*a, &err);
   REQUIRE(parts.has_value());
   REQUIRE(bundle::verify_manifest(*parts, &err));
-  for (const char* p : {"firewall/program.o", "firewall/config.img", "firewall/tuples.img",
+  for (const char* p : {"firewall/program.o", "firewall/config.img", "firewall/tuples.img", "firewall/policy.pir", "firewall/pir.img",
                         "firewall/keys.img", "firewall/rules.img"})
     CHECK(parts->count(p) == 1);
 
