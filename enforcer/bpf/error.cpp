@@ -8,20 +8,20 @@ namespace sentinel::enforcer::bpf {
 
 const char* to_string(ErrorKind k) {
   switch (k) {
-    case ErrorKind::Open: return "open object";
-    case ErrorKind::MapCreate: return "create map";
-    case ErrorKind::Verifier: return "verifier rejected program";
-    case ErrorKind::Load: return "load object";
-    case ErrorKind::MapUpdate: return "update map";
-    case ErrorKind::MapLookup: return "read map";
-    case ErrorKind::Pin: return "pin";
-    case ErrorKind::GetPinned: return "open pinned object";
-    case ErrorKind::Unpin: return "unpin";
+    case ErrorKind::Open: return "cannot open";
+    case ErrorKind::MapCreate: return "cannot create";
+    case ErrorKind::Verifier: return "verifier rejected";
+    case ErrorKind::Load: return "cannot load";
+    case ErrorKind::MapUpdate: return "cannot update";
+    case ErrorKind::MapLookup: return "cannot read";
+    case ErrorKind::Pin: return "cannot pin";
+    case ErrorKind::GetPinned: return "cannot open pinned";
+    case ErrorKind::Unpin: return "cannot unpin";
     case ErrorKind::Filesystem: return "bpffs";
-    case ErrorKind::Link: return "create xdp link";
-    case ErrorKind::LinkUpdate: return "update xdp link";
-    case ErrorKind::Query: return "query";
-    case ErrorKind::TestRun: return "test run";
+    case ErrorKind::Link: return "cannot create the xdp link on";
+    case ErrorKind::LinkUpdate: return "cannot update";
+    case ErrorKind::Query: return "cannot query";
+    case ErrorKind::TestRun: return "test run failed for";
     case ErrorKind::Ringbuf: return "ring buffer";
   }
   return "kernel";

@@ -65,6 +65,7 @@ LoadedGeneration load_firewall(bpf::Kernel& k, const FirewallSpec& spec, const L
   std::memcpy(ls.initial_values[kConfigMap].data(), &cfg, sizeof cfg);
   size_t chunks = (spec.pir.size() + SN_FW_PIR_CHUNK - 1) / SN_FW_PIR_CHUNK;
   ls.max_entries[SN_FW_MAP_KEYS] = std::max<uint32_t>(1, spec.keys.count);
+  ls.max_entries[SN_FW_MAP_RULES] = std::max<uint32_t>(1, spec.rules.count);
   ls.max_entries[SN_FW_MAP_PIR] = std::max<uint32_t>(1, static_cast<uint32_t>(chunks));
   for (const auto& [name, n] : o.max_entries_override) ls.max_entries[name] = n;
   ls.reuse = o.reuse;

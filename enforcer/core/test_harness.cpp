@@ -3,6 +3,7 @@
 #include <cstring>
 
 #include "compiler/dplan/firewall_plan.h"
+#include "compiler/pir/pir.h"
 #include "enforcer/bpf/libbpf_kernel.h"
 #include "enforcer/core/bundle.h"
 #include "enforcer/core/error.h"
@@ -39,14 +40,23 @@ FirewallHarness FirewallHarness::load_spec(const FirewallSpec& spec,
   LoadOptions o;
   o.what = "test harness";
   s->g = load_firewall(*s->k, spec, o);
+  std::vector<std::string> ids = spec.rule_ids;
+  if (ids.empty() && !spec.pir.empty()) {
+    // A bundle carries the rule ids in its policy text, in rule order.
+    std::string err;
+    if (auto p = pir::parse(spec.pir, &err); p && p->firewall.rules.size() == spec.config.nrules) {
+      for (const auto& r : p->firewall.rules) ids.push_back(r.id);
+      ids.push_back("default");
+    }
+  }
   for (uint32_t i = 0; i < spec.rules.count; ++i) {
     sn_fw_rule r;
     std::memcpy(&r, spec.rules.value_at(i), sizeof r);
     s->keys.push_back(r.counter_key);
     if (i + 1 == spec.rules.count)
       s->ids.push_back("default");
-    else if (spec.rule_ids.size() == spec.rules.count)
-      s->ids.push_back(spec.rule_ids[i]);
+    else if (ids.size() == spec.rules.count)
+      s->ids.push_back(ids[i]);
     else
       s->ids.push_back("#" + std::to_string(i));
   }
