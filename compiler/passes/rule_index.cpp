@@ -8,40 +8,92 @@ namespace {
 constexpr size_t kMaxBlocks = 160;
 }  // namespace
 
-void RuleIndex::file(uint32_t r, unsigned dim, unsigned space, const std::vector<Block>& blocks) {
-  auto& present = lengths_[slot(dim, space)];
-  for (const Block& b : blocks) {
-    present[b.len] = true;
-    Bucket& bucket = buckets_[Key{b.value, static_cast<uint8_t>(dim), static_cast<uint8_t>(space), b.len}];
-    entries_.push_back({r, bucket.head});
-    bucket.head = static_cast<uint32_t>(entries_.size() - 1);
-    ++bucket.count;
+size_t RuleIndex::hash(const Key& k) {
+  auto lo = static_cast<uint64_t>(k.value), hi = static_cast<uint64_t>(k.value >> 64);
+  uint64_t h = (lo ^ (hi * 0x9e3779b97f4a7c15ull)) * 0xff51afd7ed558ccdull;
+  h ^= (uint64_t(k.dim) << 16 | uint64_t(k.space) << 8 | k.len) * 0xc4ceb9fe1a85ec53ull;
+  return static_cast<size_t>(h ^ (h >> 31));
+}
+
+size_t RuleIndex::find_slot(const Key& k) const {
+  size_t mask = keys_.size() - 1;
+  for (size_t i = hash(k) & mask;; i = (i + 1) & mask) {
+    const Key& s = keys_[i];
+    if (!s.used || (s.value == k.value && s.len == k.len && s.dim == k.dim && s.space == k.space))
+      return i;
   }
 }
 
-void RuleIndex::insert(uint32_t r) {
-  const MatchSpace& m = spaces_[r];
+const RuleIndex::List* RuleIndex::find(const Key& k) const {
+  size_t i = find_slot(k);
+  return keys_[i].used ? &lists_[i] : nullptr;
+}
+
+RuleIndex::RuleIndex(const std::vector<MatchSpace>& spaces) {
+  // Pass 1: every (block, rule) filing, in rule order; wide rules apart.
+  struct Filing {
+    Key key;
+    uint32_t rule;
+  };
+  std::vector<Filing> filings;
+  filings.reserve(spaces.size() * kDims);
+  std::array<std::vector<uint32_t>, kDims> wide;
   std::vector<Block> blocks[2];
-  for (unsigned dim = 0; dim < kDims; ++dim) {
-    bool fits = true;
-    blocks[0].clear();
-    blocks[1].clear();
-    if (dim < 2) {
-      for (unsigned i = 0; i < 2 && fits; ++i) {
-        if (!(m.fams & (1u << i))) continue;
-        const IntervalSet& s = dim == 0 ? m.src[i] : m.dst[i];
-        fits = decompose(s, family_bits(family_of_index(i)), kMaxBlocks, blocks[i]);
+  for (uint32_t r = 0; r < spaces.size(); ++r) {
+    const MatchSpace& m = spaces[r];
+    if (m.empty()) continue;
+    for (unsigned dim = 0; dim < kDims; ++dim) {
+      bool fits = true;
+      blocks[0].clear();
+      blocks[1].clear();
+      if (dim < 2) {
+        for (unsigned i = 0; i < 2 && fits; ++i)
+          if (m.fams & (1u << i))
+            fits = decompose(dim == 0 ? m.src[i] : m.dst[i], family_bits(family_of_index(i)),
+                             kMaxBlocks, blocks[i]);
+      } else {
+        fits = decompose(dim == 2 ? m.sport : m.dport, 16, kMaxBlocks, blocks[0]);
       }
-    } else {
-      fits = decompose(dim == 2 ? m.sport : m.dport, 16, kMaxBlocks, blocks[0]);
+      if (!fits) {
+        wide[dim].push_back(r);
+        continue;
+      }
+      for (unsigned space = 0; space < 2; ++space)
+        for (const Block& b : blocks[space]) {
+          lengths_[slot(dim, space)][b.len] = true;
+          filings.push_back({Key{b.value, static_cast<uint8_t>(dim), static_cast<uint8_t>(space), b.len, 1}, r});
+        }
     }
-    if (!fits) {
-      wide_[dim].push_back(r);
-      continue;
-    }
-    file(r, dim, 0, blocks[0]);
-    if (dim < 2) file(r, dim, 1, blocks[1]);
   }
+
+  // Pass 2: a slot per distinct key, then each list's place in rules_.
+  size_t cap = 16;
+  while (cap < filings.size() * 2) cap *= 2;
+  keys_.assign(cap, Key{});
+  lists_.assign(cap, List{});
+  std::vector<uint32_t> slot_of(filings.size());
+  for (size_t i = 0; i < filings.size(); ++i) {
+    size_t s = find_slot(filings[i].key);
+    keys_[s] = filings[i].key;
+    ++lists_[s].end;  // a count for now
+    slot_of[i] = static_cast<uint32_t>(s);
+  }
+  uint32_t at = 0;
+  for (auto& w : wide) at += static_cast<uint32_t>(w.size());
+  for (auto& l : lists_) {
+    uint32_t n = l.end;
+    l.begin = l.end = at;
+    at += n;
+  }
+  rules_.resize(at);
+  // Pass 3: scatter in filing order, which keeps every list in rule order.
+  uint32_t w_at = 0;
+  for (unsigned d = 0; d < kDims; ++d) {
+    wide_[d] = {w_at, w_at + static_cast<uint32_t>(wide[d].size())};
+    std::copy(wide[d].begin(), wide[d].end(), rules_.begin() + w_at);
+    w_at = wide_[d].end;
+  }
+  for (size_t i = 0; i < filings.size(); ++i) rules_[lists_[slot_of[i]].end++] = filings[i].rule;
 }
 
 RuleIndex::Query RuleIndex::box_query(const MatchSpace& m) {

@@ -7,14 +7,18 @@
 // the /0 block). A rule A can contain a box only if, in every dimension, one
 // of A's blocks is an ancestor-or-self of the box's block there; so the rules
 // filed at the ancestors of the query block in any one dimension are a
-// complete candidate list. The query walks only prefix lengths that occur,
-// and iterates the dimension with the fewest candidates. Rules whose field
-// splits into many blocks (a negated /128, a big set) are kept on a short
-// per-dimension list that every query includes.
+// complete candidate list. A query walks only the prefix lengths that occur,
+// counts the earlier rules each dimension offers, and iterates the dimension
+// with the fewest. Rules whose field splits into many blocks (a negated /128,
+// a big set) go on a per-dimension list that every query includes.
+//
+// The index is built once over all rules, each list in rule order, so a query
+// for "rules before B" stops each list at B, and a search for the earliest
+// match stops at the best found so far.
 #pragma once
+#include <algorithm>
 #include <array>
 #include <cstdint>
-#include <unordered_map>
 #include <vector>
 
 #include "compiler/passes/match_space.h"
@@ -25,70 +29,59 @@ class RuleIndex {
  public:
   static constexpr unsigned kDims = 4;  // src, dst, sport, dport
 
-  // A query: in each dimension, one block the wanted rules must contain.
-  // Addresses use `family`; ports are 16-bit.
+  // In each dimension, one block the wanted rules must contain. Addresses
+  // are of `family`; ports are 16-bit.
   struct Query {
     pir::Family family = pir::Family::V4;
     std::array<Block, kDims> blocks{};
   };
 
-  explicit RuleIndex(const std::vector<MatchSpace>& spaces) : spaces_(spaces) {}
+  // Files every non-empty space; `spaces` must outlive the index.
+  explicit RuleIndex(const std::vector<MatchSpace>& spaces);
 
-  // Files rule `r` (a non-empty space) under its blocks.
-  void insert(uint32_t r);
-
-  // Calls fn(rule) for a superset of the filed rules that contain the query.
+  // Calls fn(rule) for a superset of the rules below `limit` that contain
+  // the query, in increasing order within each list; a list stops at
+  // `limit`, which fn may lower (to the best match found so far).
   template <typename Fn>
-  void for_candidates(const Query& q, Fn&& fn) const;
+  void for_candidates(const Query& q, uint32_t& limit, Fn&& fn) const;
 
-  // A query for the box of `m` (non-empty): its first block in each field.
+  // The box of a non-empty space: its first block in each field.
   static Query box_query(const MatchSpace& m);
   static Query point_query(const Point& p);
 
  private:
   struct Key {
-    u128 value;
-    uint8_t dim, space, len;
-    bool operator==(const Key&) const = default;
+    u128 value = 0;
+    uint8_t dim = 0, space = 0, len = 0, used = 0;
   };
-  struct KeyHash {
-    size_t operator()(const Key& k) const {
-      auto lo = static_cast<uint64_t>(k.value), hi = static_cast<uint64_t>(k.value >> 64);
-      uint64_t h = (lo ^ (hi * 0x9e3779b97f4a7c15ull)) * 0xff51afd7ed558ccdull;
-      h ^= (uint64_t(k.dim) << 16 | uint64_t(k.space) << 8 | k.len) * 0xc4ceb9fe1a85ec53ull;
-      return static_cast<size_t>(h ^ (h >> 29));
-    }
-  };
-  struct Bucket {
-    uint32_t head = UINT32_MAX;  // newest entry; entries chain to older ones
-    uint32_t count = 0;
-  };
-  struct Entry {
-    uint32_t rule, next;
+  struct List {
+    uint32_t begin = 0, end = 0;  // into rules_
   };
 
-  static unsigned space_of(unsigned dim, pir::Family f) {
-    return dim < 2 ? family_index(f) : 0;
-  }
-  static unsigned bits_of(unsigned dim, pir::Family f) {
-    return dim < 2 ? family_bits(f) : 16;
-  }
-  // Slot of (dim, space) in `lengths_`.
+  static unsigned space_of(unsigned dim, pir::Family f) { return dim < 2 ? family_index(f) : 0; }
+  static unsigned bits_of(unsigned dim, pir::Family f) { return dim < 2 ? family_bits(f) : 16; }
   static unsigned slot(unsigned dim, unsigned space) { return dim * 2 + space; }
   static u128 mask_to(u128 v, unsigned len, unsigned bits) {
     return len == 0 ? 0 : v & ~max_value(bits - len);
   }
+  static size_t hash(const Key& k);
 
-  void file(uint32_t r, unsigned dim, unsigned space, const std::vector<Block>& blocks);
+  // Open addressing: keys_ and lists_ are parallel, a power of two long.
+  size_t find_slot(const Key& k) const;
+  const List* find(const Key& k) const;
   template <typename Fn>
   void for_ancestors(const Query& q, unsigned dim, Fn&& fn) const;
+  // Rules in [list) below `limit`.
+  uint32_t count_below(const List& l, uint32_t limit) const {
+    auto b = rules_.begin() + l.begin, e = rules_.begin() + l.end;
+    return static_cast<uint32_t>(std::lower_bound(b, e, limit) - b);
+  }
 
-  const std::vector<MatchSpace>& spaces_;
-  std::unordered_map<Key, Bucket, KeyHash> buckets_;
-  std::vector<Entry> entries_;
-  // Which prefix lengths occur per (dim, space): queries skip the others.
-  std::array<std::array<bool, 129>, kDims * 2> lengths_{};
-  std::array<std::vector<uint32_t>, kDims> wide_;
+  std::vector<Key> keys_;
+  std::vector<List> lists_;
+  std::vector<uint32_t> rules_;  // every list's rules, list after list
+  std::array<std::array<bool, 129>, kDims * 2> lengths_{};  // which lengths occur
+  std::array<List, kDims> wide_{};
 };
 
 template <typename Fn>
@@ -96,31 +89,36 @@ void RuleIndex::for_ancestors(const Query& q, unsigned dim, Fn&& fn) const {
   unsigned space = space_of(dim, q.family), bits = bits_of(dim, q.family);
   const auto& present = lengths_[slot(dim, space)];
   const Block& b = q.blocks[dim];
+  Key k;
+  k.dim = static_cast<uint8_t>(dim);
+  k.space = static_cast<uint8_t>(space);
+  k.used = 1;
   for (unsigned len = 0; len <= b.len; ++len) {
     if (!present[len]) continue;
-    auto it = buckets_.find(Key{mask_to(b.value, len, bits), static_cast<uint8_t>(dim),
-                                static_cast<uint8_t>(space), static_cast<uint8_t>(len)});
-    if (it != buckets_.end()) fn(it->second);
+    k.value = mask_to(b.value, len, bits);
+    k.len = static_cast<uint8_t>(len);
+    if (const List* l = find(k)) fn(*l);
   }
 }
 
 template <typename Fn>
-void RuleIndex::for_candidates(const Query& q, Fn&& fn) const {
+void RuleIndex::for_candidates(const Query& q, uint32_t& limit, Fn&& fn) const {
   unsigned best_dim = 0;
   uint64_t best = UINT64_MAX;
-  for (unsigned d = 0; d < kDims; ++d) {
-    uint64_t n = wide_[d].size();
-    for_ancestors(q, d, [&](const Bucket& b) { n += b.count; });
+  for (unsigned d = 0; d < kDims && best > 0; ++d) {
+    uint64_t n = count_below(wide_[d], limit);
+    for_ancestors(q, d, [&](const List& l) { n += count_below(l, limit); });
     if (n < best) {
       best = n;
       best_dim = d;
     }
-    if (best == 0) return;
   }
-  for (uint32_t r : wide_[best_dim]) fn(r);
-  for_ancestors(q, best_dim, [&](const Bucket& b) {
-    for (uint32_t e = b.head; e != UINT32_MAX; e = entries_[e].next) fn(entries_[e].rule);
-  });
+  if (best == 0) return;
+  auto walk = [&](const List& l) {
+    for (uint32_t i = l.begin; i < l.end && rules_[i] < limit; ++i) fn(rules_[i]);
+  };
+  walk(wide_[best_dim]);
+  for_ancestors(q, best_dim, walk);
 }
 
 }  // namespace sentinel::passes

@@ -58,41 +58,62 @@ std::vector<Shape> sample_shapes(const MatchSpace& b, pir::Family f) {
   return {{6, true}, {17, true}, {f == pir::Family::V4 ? uint8_t(1) : uint8_t(58), false}, {6, false}, {47, false}};
 }
 
+// What covers() needs first, packed so that rejecting a candidate touches
+// one small record: most candidates fail here.
+struct Summary {
+  uint8_t fams = 0, proto = 0;
+  bool ports = false;
+  uint16_t sport_lo = 0, sport_hi = 0, dport_lo = 0, dport_hi = 0;
+
+  explicit Summary(const MatchSpace& m)
+      : fams(static_cast<uint8_t>(m.fams)), proto(static_cast<uint8_t>(m.proto)), ports(m.ports) {
+    if (m.empty()) return;
+    sport_lo = static_cast<uint16_t>(m.sport.ranges().front().lo);
+    sport_hi = static_cast<uint16_t>(m.sport.ranges().back().hi);
+    dport_lo = static_cast<uint16_t>(m.dport.ranges().front().lo);
+    dport_hi = static_cast<uint16_t>(m.dport.ranges().back().hi);
+  }
+  // Necessary for `this` to cover `b`: the hulls of b's ports lie in ours.
+  bool may_cover(const Summary& b) const {
+    return (b.fams & fams) == b.fams && (proto == static_cast<uint8_t>(pir::Proto::Any) || proto == b.proto) &&
+           (!ports || (b.ports && sport_lo <= b.sport_lo && b.sport_hi <= sport_hi &&
+                       dport_lo <= b.dport_lo && b.dport_hi <= dport_hi));
+  }
+};
+
 class ShadowFinder {
  public:
-  explicit ShadowFinder(const pir::Policy& p) : rules_(p.firewall.rules), index_(spaces_) {
-    spaces_.reserve(rules_.size());
-    for (const auto& r : rules_) spaces_.push_back(match_space(r));
-  }
+  explicit ShadowFinder(const pir::Policy& p)
+      : spaces_(spaces_of(p.firewall.rules)), summaries_(spaces_.begin(), spaces_.end()), index_(spaces_) {}
 
-  std::vector<Shadowing> run() {
+  std::vector<Shadowing> run() const {
     std::vector<Shadowing> out;
     for (uint32_t b = 0; b < spaces_.size(); ++b) {
       const MatchSpace& sb = spaces_[b];
       // Rules that never match are W0203's business, not shadowed ones.
       if (sb.empty()) continue;
-      uint32_t by = UINT32_MAX;
-      index_.for_candidates(RuleIndex::box_query(sb), [&](uint32_t a) {
-        if (a < by && cheap_fit(spaces_[a], sb) && spaces_[a].covers(sb)) by = a;
+      uint32_t by = b;
+      index_.for_candidates(RuleIndex::box_query(sb), by, [&](uint32_t a) {
+        if (summaries_[a].may_cover(summaries_[b]) && spaces_[a].covers(sb)) by = a;
       });
-      if (by != UINT32_MAX) out.push_back(witness(b, by));
-      index_.insert(b);
+      if (by != b) out.push_back(witness(b, by));
     }
     return out;
   }
 
  private:
-  // Field-free tests first: most candidates fail here.
-  static bool cheap_fit(const MatchSpace& a, const MatchSpace& b) {
-    return (b.fams & a.fams) == b.fams && (a.proto == pir::Proto::Any || a.proto == b.proto) &&
-           (!a.ports || b.ports);
+  static std::vector<MatchSpace> spaces_of(const std::vector<pir::Rule>& rules) {
+    std::vector<MatchSpace> out;
+    out.reserve(rules.size());
+    for (const auto& r : rules) out.push_back(match_space(r));
+    return out;
   }
 
-  // The earliest indexed rule that matches `p`.
-  uint32_t decider(const Point& p) const {
-    uint32_t best = UINT32_MAX;
-    index_.for_candidates(RuleIndex::point_query(p), [&](uint32_t r) {
-      if (r < best && spaces_[r].matches(p)) best = r;
+  // The earliest rule up to `last` that matches `p`.
+  uint32_t decider(const Point& p, uint32_t last) const {
+    uint32_t best = last + 1;
+    index_.for_candidates(RuleIndex::point_query(p), best, [&](uint32_t r) {
+      if (spaces_[r].matches(p)) best = r;
     });
     return best;
   }
@@ -113,7 +134,7 @@ class ShadowFinder {
             for (uint16_t sport : shape.l4 ? sample_ports(sb.sport, 1024) : std::vector<uint16_t>{0}) {
               for (uint16_t dport : shape.l4 ? sample_ports(sb.dport, 80) : std::vector<uint16_t>{0}) {
                 Point p{f, shape.proto, src, dst, shape.l4, sport, dport};
-                uint32_t d = decider(p);
+                uint32_t d = decider(p, by);
                 if (d == by) return {b, by, format_point(p), by};
                 if (!fallback) {
                   fallback = p;
@@ -129,8 +150,8 @@ class ShadowFinder {
     return {b, by, format_point(*fallback), fallback_decider};
   }
 
-  const std::vector<pir::Rule>& rules_;
   std::vector<MatchSpace> spaces_;
+  std::vector<Summary> summaries_;
   RuleIndex index_;
 };
 
