@@ -221,14 +221,15 @@ int run(const Options& o) {
 
     // Sentinel: front end, back end, load + fill.
     auto t0 = Clock::now();
-    passes::FrontendResult fe = passes::run_frontend({(dir / "policy").string()});
-    if (!fe.policy || fe.has_errors()) {
+    auto fe = passes::run_frontend({(dir / "policy").string()});
+    r.frontend_ms = ms_since(t0);
+    if (!fe->policy) {
+      fe->diags.sort();
       std::cerr << "fw_bench: the generated policy of " << n << " rules does not check:\n"
-                << fe.render() << "\n";
+                << fe->diags.render_text() << "\n";
       return 1;
     }
-    r.frontend_ms = ms_since(t0);
-    const pir::Policy& policy = *fe.policy;
+    const pir::Policy& policy = *fe->policy;
     t0 = Clock::now();
     backend::FirewallArtifacts art = backend::compile_firewall(policy);
     r.compile_ms = ms_since(t0);
