@@ -48,7 +48,8 @@ FirewallArtifacts compile_firewall(const pir::Policy& policy) {
 }
 
 std::optional<std::string> build_bundle(const pir::Policy& policy, const BuildOptions& options,
-                                        std::string* error) {
+                                        std::string* error, bool* policy_error) {
+  if (policy_error) *policy_error = false;
   std::map<std::string, std::string> parts;
   nlohmann::json domains = nlohmann::json::object();
   try {
@@ -80,6 +81,10 @@ std::optional<std::string> build_bundle(const pir::Policy& policy, const BuildOp
           {"entries", plan.entries.size()},
       };
     }
+  } catch (const lower::LowerError& e) {
+    if (error) *error = e.what();
+    if (policy_error) *policy_error = true;
+    return std::nullopt;
   } catch (const std::exception& e) {
     if (error) *error = e.what();
     return std::nullopt;

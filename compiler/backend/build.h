@@ -21,10 +21,11 @@ struct FirewallArtifacts {
 // Throws lower::LowerError or BpfCompileError.
 FirewallArtifacts compile_firewall(const pir::Policy& policy);
 
-// The bundle bytes, or nullopt with `error` set (a lowering limit or a BPF
-// compile failure). Same policy and options: same bytes.
+// The bundle bytes, or nullopt with `error` set. `policy_error` tells a
+// policy the ABI cannot hold (a lowering limit: the user's to fix) from a
+// failure of the compiler itself (BPF compile). Same input: same bytes.
 std::optional<std::string> build_bundle(const pir::Policy& policy, const BuildOptions& options,
-                                        std::string* error);
+                                        std::string* error, bool* policy_error = nullptr);
 
 // "sentinelc 0.1.0 (LLVM 19.1.7)"
 std::string compiler_id();
