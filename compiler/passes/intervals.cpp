@@ -54,18 +54,17 @@ IntervalSet IntervalSet::complement(unsigned bits) const {
   return out;
 }
 
-bool IntervalSet::contains(u128 v) const {
-  auto it = std::upper_bound(ranges_.begin(), ranges_.end(), v,
-                             [](u128 x, const Range& r) { return x < r.lo; });
-  return it != ranges_.begin() && std::prev(it)->hi >= v;
+bool contains(Intervals s, u128 v) {
+  auto it = std::upper_bound(s.begin(), s.end(), v, [](u128 x, const Range& r) { return x < r.lo; });
+  return it != s.begin() && std::prev(it)->hi >= v;
 }
 
-bool IntervalSet::subset_of(const IntervalSet& o) const {
-  // Both are normalized, so each range of ours must sit inside one of theirs.
+bool subset(Intervals a, Intervals b) {
+  // Both are normalized, so each range of `a` must sit inside one of `b`'s.
   size_t j = 0;
-  for (const auto& r : ranges_) {
-    while (j < o.ranges_.size() && o.ranges_[j].hi < r.lo) ++j;
-    if (j == o.ranges_.size() || o.ranges_[j].lo > r.lo || o.ranges_[j].hi < r.hi) return false;
+  for (const auto& r : a) {
+    while (j < b.size() && b[j].hi < r.lo) ++j;
+    if (j == b.size() || b[j].lo > r.lo || b[j].hi < r.hi) return false;
   }
   return true;
 }
@@ -78,9 +77,9 @@ Block first_block(u128 lo, u128 hi, unsigned bits) {
   return {lo, static_cast<uint8_t>(bits - k)};
 }
 
-bool decompose(const IntervalSet& s, unsigned bits, size_t cap, std::vector<Block>& out) {
+bool decompose(Intervals s, unsigned bits, size_t cap, std::vector<Block>& out) {
   size_t n = 0;
-  for (const auto& r : s.ranges()) {
+  for (const auto& r : s) {
     u128 lo = r.lo;
     while (true) {
       if (++n > cap) return false;

@@ -4,6 +4,7 @@
 #pragma once
 #include <cstddef>
 #include <cstdint>
+#include <span>
 #include <vector>
 
 namespace sentinel::passes {
@@ -25,6 +26,13 @@ struct Block {
   uint8_t len = 0;
 };
 
+// A normalized interval list held elsewhere: sorted, disjoint, never adjacent.
+using Intervals = std::span<const Range>;
+
+bool contains(Intervals s, u128 v);
+bool subset(Intervals a, Intervals b);
+
+// Builds a normalized interval list.
 class IntervalSet {
  public:
   static IntervalSet full(unsigned bits) {
@@ -39,8 +47,8 @@ class IntervalSet {
   IntervalSet complement(unsigned bits) const;
 
   bool empty() const { return ranges_.empty(); }
-  bool contains(u128 v) const;
-  bool subset_of(const IntervalSet& o) const;
+  bool contains(u128 v) const { return passes::contains(ranges_, v); }
+  bool subset_of(const IntervalSet& o) const { return subset(ranges_, o.ranges_); }
   const std::vector<Range>& ranges() const { return ranges_; }
 
  private:
@@ -53,6 +61,6 @@ Block first_block(u128 lo, u128 hi, unsigned bits);
 // Appends the maximal aligned blocks whose disjoint union is `s`. Any aligned
 // block inside `s` lies inside exactly one of them, which is what makes them
 // index keys. Returns false (and appends nothing more) past `cap` blocks.
-bool decompose(const IntervalSet& s, unsigned bits, size_t cap, std::vector<Block>& out);
+bool decompose(Intervals s, unsigned bits, size_t cap, std::vector<Block>& out);
 
 }  // namespace sentinel::passes

@@ -21,28 +21,43 @@ IntervalSet port_set(const pir::PortMatch& m) {
   return s;
 }
 
+Intervals MatchSpace::full_ports() {
+  static const Range all{0, 65535};
+  return {&all, 1};
+}
+
 MatchSpace match_space(const pir::Rule& r) {
   MatchSpace m;
   m.proto = r.proto;
   m.ports = r.has_ports();
+  IntervalSet fields[6];
   if (m.ports) {
     // Only TCP and UDP packets carry ports the firewall can read.
     if (r.proto != pir::Proto::Any && r.proto != pir::Proto::Tcp && r.proto != pir::Proto::Udp)
       return m;
-    m.sport = port_set(r.sport);
-    m.dport = port_set(r.dport);
-    if (m.sport.empty() || m.dport.empty()) return m;
-  } else {
-    m.sport = IntervalSet::full(16);
-    m.dport = IntervalSet::full(16);
+    fields[4] = port_set(r.sport);
+    fields[5] = port_set(r.dport);
+    if (fields[4].empty() || fields[5].empty()) return m;
   }
   unsigned fams = r.families();
+  size_t total = fields[4].ranges().size() + fields[5].ranges().size();
   for (unsigned i = 0; i < 2; ++i) {
     if (!(fams & (1u << i))) continue;
     pir::Family f = family_of_index(i);
-    m.src[i] = address_set(r.src, f);
-    m.dst[i] = address_set(r.dst, f);
-    if (!m.src[i].empty() && !m.dst[i].empty()) m.fams |= 1u << i;
+    fields[2 * i] = address_set(r.src, f);
+    fields[2 * i + 1] = address_set(r.dst, f);
+    if (!fields[2 * i].empty() && !fields[2 * i + 1].empty()) {
+      m.fams |= 1u << i;
+      total += fields[2 * i].ranges().size() + fields[2 * i + 1].ranges().size();
+    }
+  }
+  if (m.empty()) return m;
+  m.ranges_.reserve(total);
+  for (unsigned f = 0; f < 6; ++f) {
+    // A family the rule cannot match keeps no ranges.
+    if (f >= 4 || (m.fams & (1u << (f / 2))))
+      m.ranges_.insert(m.ranges_.end(), fields[f].ranges().begin(), fields[f].ranges().end());
+    m.at_[f + 1] = static_cast<uint32_t>(m.ranges_.size());
   }
   return m;
 }
@@ -53,11 +68,11 @@ bool MatchSpace::covers(const MatchSpace& b) const {
   if (ports) {
     // `b` without ports also matches fragments and non-TCP/UDP packets, which
     // a rule with ports never does.
-    if (!b.ports || !b.sport.subset_of(sport) || !b.dport.subset_of(dport)) return false;
+    if (!b.ports || !subset(b.sport(), sport()) || !subset(b.dport(), dport())) return false;
   }
   for (unsigned i = 0; i < 2; ++i) {
     if (!(b.fams & (1u << i))) continue;
-    if (!b.src[i].subset_of(src[i]) || !b.dst[i].subset_of(dst[i])) return false;
+    if (!subset(b.src(i), src(i)) || !subset(b.dst(i), dst(i))) return false;
   }
   return true;
 }
@@ -66,8 +81,8 @@ bool MatchSpace::matches(const Point& p) const {
   unsigned i = family_index(p.family);
   if (!(fams & (1u << i))) return false;
   if (proto != pir::Proto::Any && static_cast<uint8_t>(proto) != p.proto) return false;
-  if (!src[i].contains(p.src) || !dst[i].contains(p.dst)) return false;
-  if (ports && (!p.l4 || !sport.contains(p.sport) || !dport.contains(p.dport))) return false;
+  if (!contains(src(i), p.src) || !contains(dst(i), p.dst)) return false;
+  if (ports && (!p.l4 || !contains(sport(), p.sport) || !contains(dport(), p.dport))) return false;
   return true;
 }
 

@@ -2,7 +2,7 @@
 // "which earlier rules could contain this?" costs a few hash lookups instead
 // of a walk over every earlier rule.
 //
-// Each rule is filed, per dimension (src, dst, sport, dport), under the
+// Each rule is filed, per dimension (src, dst, dport), under the
 // maximal blocks of that field's set (a CIDR set's own prefixes; `any` is
 // the /0 block). A rule A can contain a box only if, in every dimension, one
 // of A's blocks is an ancestor-or-self of the box's block there; so the rules
@@ -12,9 +12,10 @@
 // with the fewest. Rules whose field splits into many blocks (a negated /128,
 // a big set) go on a per-dimension list that every query includes.
 //
-// The index is built once over all rules, each list in rule order, so a query
-// for "rules before B" stops each list at B, and a search for the earliest
-// match stops at the best found so far.
+// Rules are filed in rule order, so every list is sorted and a search for the
+// earliest match stops each list at the best found so far. Callers file only
+// rules that can decide a packet: a rule covered by an earlier one never
+// does, and whatever it covers, the earlier rule covers too.
 #pragma once
 #include <algorithm>
 #include <array>
@@ -27,7 +28,9 @@ namespace sentinel::passes {
 
 class RuleIndex {
  public:
-  static constexpr unsigned kDims = 4;  // src, dst, sport, dport
+  // src, dst, dport. Any one dimension gives a complete candidate list, so
+  // the source port, which rarely narrows anything, is left out.
+  static constexpr unsigned kDims = 3;
 
   // In each dimension, one block the wanted rules must contain. Addresses
   // are of `family`; ports are 16-bit.
@@ -36,11 +39,14 @@ class RuleIndex {
     std::array<Block, kDims> blocks{};
   };
 
-  // Files every non-empty space; `spaces` must outlive the index.
+  // `spaces` must outlive the index.
   explicit RuleIndex(const std::vector<MatchSpace>& spaces);
 
-  // Calls fn(rule) for a superset of the rules below `limit` that contain
-  // the query, in increasing order within each list; a list stops at
+  // Files rule `r` (a non-empty space, after every rule filed so far).
+  void insert(uint32_t r);
+
+  // Calls fn(rule) for a superset of the filed rules below `limit` that
+  // contain the query, in increasing order within each list; a list stops at
   // `limit`, which fn may lower (to the best match found so far).
   template <typename Fn>
   void for_candidates(const Query& q, uint32_t& limit, Fn&& fn) const;
@@ -52,11 +58,14 @@ class RuleIndex {
  private:
   struct Key {
     u128 value = 0;
-    uint8_t dim = 0, space = 0, len = 0, used = 0;
+    uint8_t dim = 0, space = 0, len = 0;
+    bool operator==(const Key&) const = default;
   };
-  struct List {
-    uint32_t begin = 0, end = 0;  // into rules_
+  struct Slot {
+    Key key;
+    uint32_t list = UINT32_MAX;  // index into lists_; UINT32_MAX when free
   };
+  using List = std::vector<uint32_t>;  // rules, in order
 
   static unsigned space_of(unsigned dim, pir::Family f) { return dim < 2 ? family_index(f) : 0; }
   static unsigned bits_of(unsigned dim, pir::Family f) { return dim < 2 ? family_bits(f) : 16; }
@@ -66,20 +75,21 @@ class RuleIndex {
   }
   static size_t hash(const Key& k);
 
-  // Open addressing: keys_ and lists_ are parallel, a power of two long.
+  // Open addressing over slots_, a power of two long and at most half full.
   size_t find_slot(const Key& k) const;
   const List* find(const Key& k) const;
+  uint32_t intern(const Key& k);
   template <typename Fn>
   void for_ancestors(const Query& q, unsigned dim, Fn&& fn) const;
-  // Rules in [list) below `limit`.
-  uint32_t count_below(const List& l, uint32_t limit) const {
-    auto b = rules_.begin() + l.begin, e = rules_.begin() + l.end;
-    return static_cast<uint32_t>(std::lower_bound(b, e, limit) - b);
+  static uint64_t count_below(const List& l, uint32_t limit) {
+    if (l.empty() || l.back() < limit) return l.size();
+    return static_cast<uint64_t>(std::lower_bound(l.begin(), l.end(), limit) - l.begin());
   }
 
-  std::vector<Key> keys_;
-  std::vector<List> lists_;
-  std::vector<uint32_t> rules_;  // every list's rules, list after list
+  const std::vector<MatchSpace>& spaces_;
+  std::vector<Slot> slots_;
+  std::vector<List> lists_;  // one per distinct key
+  std::vector<Block> scratch_[2];
   std::array<std::array<bool, 129>, kDims * 2> lengths_{};  // which lengths occur
   std::array<List, kDims> wide_{};
 };
@@ -92,7 +102,6 @@ void RuleIndex::for_ancestors(const Query& q, unsigned dim, Fn&& fn) const {
   Key k;
   k.dim = static_cast<uint8_t>(dim);
   k.space = static_cast<uint8_t>(space);
-  k.used = 1;
   for (unsigned len = 0; len <= b.len; ++len) {
     if (!present[len]) continue;
     k.value = mask_to(b.value, len, bits);
@@ -115,7 +124,7 @@ void RuleIndex::for_candidates(const Query& q, uint32_t& limit, Fn&& fn) const {
   }
   if (best == 0) return;
   auto walk = [&](const List& l) {
-    for (uint32_t i = l.begin; i < l.end && rules_[i] < limit; ++i) fn(rules_[i]);
+    for (size_t i = 0; i < l.size() && l[i] < limit; ++i) fn(l[i]);
   };
   walk(wide_[best_dim]);
   for_ancestors(q, best_dim, walk);

@@ -18,13 +18,13 @@ namespace {
 
 // Values worth showing from a set: a host rather than a network address
 // where possible, then the edges.
-std::vector<u128> sample_values(const IntervalSet& s, size_t max) {
+std::vector<u128> sample_values(Intervals s, size_t max) {
   std::vector<u128> out;
   auto push = [&](u128 v) {
     if (out.size() < max && std::find(out.begin(), out.end(), v) == out.end()) out.push_back(v);
   };
-  const Range& first = s.ranges().front();
-  const Range& last = s.ranges().back();
+  const Range& first = s.front();
+  const Range& last = s.back();
   if (first.hi > first.lo) push(first.lo + 1);
   push(first.lo);
   push(last.hi);
@@ -32,9 +32,9 @@ std::vector<u128> sample_values(const IntervalSet& s, size_t max) {
   return out;
 }
 
-std::vector<uint16_t> sample_ports(const IntervalSet& s, uint16_t preferred) {
+std::vector<uint16_t> sample_ports(Intervals s, uint16_t preferred) {
   std::vector<uint16_t> out;
-  if (s.contains(preferred)) out.push_back(preferred);
+  if (contains(s, preferred)) out.push_back(preferred);
   for (u128 v : sample_values(s, 3))
     if (std::find(out.begin(), out.end(), static_cast<uint16_t>(v)) == out.end())
       out.push_back(static_cast<uint16_t>(v));
@@ -68,10 +68,10 @@ struct Summary {
   explicit Summary(const MatchSpace& m)
       : fams(static_cast<uint8_t>(m.fams)), proto(static_cast<uint8_t>(m.proto)), ports(m.ports) {
     if (m.empty()) return;
-    sport_lo = static_cast<uint16_t>(m.sport.ranges().front().lo);
-    sport_hi = static_cast<uint16_t>(m.sport.ranges().back().hi);
-    dport_lo = static_cast<uint16_t>(m.dport.ranges().front().lo);
-    dport_hi = static_cast<uint16_t>(m.dport.ranges().back().hi);
+    sport_lo = static_cast<uint16_t>(m.sport().front().lo);
+    sport_hi = static_cast<uint16_t>(m.sport().back().hi);
+    dport_lo = static_cast<uint16_t>(m.dport().front().lo);
+    dport_hi = static_cast<uint16_t>(m.dport().back().hi);
   }
   // Necessary for `this` to cover `b`: the hulls of b's ports lie in ours.
   bool may_cover(const Summary& b) const {
@@ -86,7 +86,7 @@ class ShadowFinder {
   explicit ShadowFinder(const pir::Policy& p)
       : spaces_(spaces_of(p.firewall.rules)), summaries_(spaces_.begin(), spaces_.end()), index_(spaces_) {}
 
-  std::vector<Shadowing> run() const {
+  std::vector<Shadowing> run() {
     std::vector<Shadowing> out;
     for (uint32_t b = 0; b < spaces_.size(); ++b) {
       const MatchSpace& sb = spaces_[b];
@@ -96,7 +96,10 @@ class ShadowFinder {
       index_.for_candidates(RuleIndex::box_query(sb), by, [&](uint32_t a) {
         if (summaries_[a].may_cover(summaries_[b]) && spaces_[a].covers(sb)) by = a;
       });
-      if (by != b) out.push_back(witness(b, by));
+      if (by != b)
+        out.push_back(witness(b, by));
+      else
+        index_.insert(b);
     }
     return out;
   }
@@ -129,10 +132,10 @@ class ShadowFinder {
       if (!(sb.fams & (1u << i))) continue;
       pir::Family f = family_of_index(i);
       for (Shape shape : sample_shapes(sb, f)) {
-        for (u128 src : sample_values(sb.src[i], 4)) {
-          for (u128 dst : sample_values(sb.dst[i], 4)) {
-            for (uint16_t sport : shape.l4 ? sample_ports(sb.sport, 1024) : std::vector<uint16_t>{0}) {
-              for (uint16_t dport : shape.l4 ? sample_ports(sb.dport, 80) : std::vector<uint16_t>{0}) {
+        for (u128 src : sample_values(sb.src(i), 4)) {
+          for (u128 dst : sample_values(sb.dst(i), 4)) {
+            for (uint16_t sport : shape.l4 ? sample_ports(sb.sport(), 1024) : std::vector<uint16_t>{0}) {
+              for (uint16_t dport : shape.l4 ? sample_ports(sb.dport(), 80) : std::vector<uint16_t>{0}) {
                 Point p{f, shape.proto, src, dst, shape.l4, sport, dport};
                 uint32_t d = decider(p, by);
                 if (d == by) return {b, by, format_point(p), by};

@@ -10,27 +10,27 @@
 #include "tests/unit/pir/policy_gen.h"
 
 using namespace sentinel;
-using passes::IntervalSet;
+using passes::Intervals;
 using passes::MatchSpace;
 using passes::u128;
 
 namespace {
 
-u128 pick(const IntervalSet& s, std::mt19937_64& rng) {
-  const auto& r = s.ranges()[rng() % s.ranges().size()];
+u128 pick(Intervals s, std::mt19937_64& rng) {
+  const auto& r = s[rng() % s.size()];
   u128 width = r.hi - r.lo;
   u128 off = (static_cast<u128>(rng()) << 64 | rng());
   return width == ~static_cast<u128>(0) ? off : r.lo + off % (width + 1);
 }
 
 // A value of `b` outside `a`, if there is one.
-std::optional<u128> outside(const IntervalSet& b, const IntervalSet& a) {
-  for (const auto& r : b.ranges()) {
+std::optional<u128> outside(Intervals b, Intervals a) {
+  for (const auto& r : b) {
     u128 v = r.lo;
     while (true) {
-      if (!a.contains(v)) return v;
-      const auto* hit = &a.ranges().front();
-      for (const auto& x : a.ranges())
+      if (!passes::contains(a, v)) return v;
+      const auto* hit = &a.front();
+      for (const auto& x : a)
         if (x.lo <= v && v <= x.hi) hit = &x;
       if (hit->hi >= r.hi) break;
       v = hit->hi + 1;
@@ -63,8 +63,8 @@ eval::Packet inside(const MatchSpace& m, std::mt19937_64& rng) {
   uint8_t proto = some_proto(m, f);
   if (m.proto == pir::Proto::Any && rng() % 2) proto = 6;
   bool l4 = m.ports || rng() % 4 != 0;
-  return packet(f, proto, pick(m.src[i], rng), pick(m.dst[i], rng), l4,
-                static_cast<uint16_t>(pick(m.sport, rng)), static_cast<uint16_t>(pick(m.dport, rng)));
+  return packet(f, proto, pick(m.src(i), rng), pick(m.dst(i), rng), l4,
+                static_cast<uint16_t>(pick(m.sport(), rng)), static_cast<uint16_t>(pick(m.dport(), rng)));
 }
 
 // A packet `b` matches and `a` does not, built from the first field where
@@ -74,8 +74,8 @@ std::optional<eval::Packet> counterexample(const MatchSpace& a, const MatchSpace
     if (!(b.fams & (1u << i))) continue;
     pir::Family f = passes::family_of_index(i);
     auto base = [&] {
-      auto p = packet(f, some_proto(b, f), b.src[i].ranges()[0].lo, b.dst[i].ranges()[0].lo, true,
-                      uint16_t(b.sport.ranges()[0].lo), uint16_t(b.dport.ranges()[0].lo));
+      auto p = packet(f, some_proto(b, f), b.src(i)[0].lo, b.dst(i)[0].lo, true,
+                      uint16_t(b.sport()[0].lo), uint16_t(b.dport()[0].lo));
       if (b.proto == pir::Proto::Any) p.proto = 6;
       return p;
     };
@@ -91,23 +91,23 @@ std::optional<eval::Packet> counterexample(const MatchSpace& a, const MatchSpace
       return p;
     }
     if (a.ports) {
-      if (auto v = outside(b.sport, a.sport)) {
+      if (auto v = outside(b.sport(), a.sport())) {
         auto p = base();
         p.sport = uint16_t(*v);
         return p;
       }
-      if (auto v = outside(b.dport, a.dport)) {
+      if (auto v = outside(b.dport(), a.dport())) {
         auto p = base();
         p.dport = uint16_t(*v);
         return p;
       }
     }
-    if (auto v = outside(b.src[i], a.src[i])) {
+    if (auto v = outside(b.src(i), a.src(i))) {
       auto p = base();
       p.src = pir::Addr::from_value(f, *v);
       return p;
     }
-    if (auto v = outside(b.dst[i], a.dst[i])) {
+    if (auto v = outside(b.dst(i), a.dst(i))) {
       auto p = base();
       p.dst = pir::Addr::from_value(f, *v);
       return p;

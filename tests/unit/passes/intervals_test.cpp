@@ -80,7 +80,7 @@ TEST_CASE("decompose yields the maximal aligned blocks", "[intervals]") {
         if (inside(value, len) && (len == 0 || !inside(value & ~((2u << (bits - len)) - 1), len - 1)))
           expected.emplace_back(value, len);
     std::vector<Block> blocks;
-    REQUIRE(decompose(s, bits, 1000, blocks));
+    REQUIRE(decompose(s.ranges(), bits, 1000, blocks));
     std::vector<std::pair<unsigned, unsigned>> got;
     for (auto b : blocks) got.emplace_back(unsigned(b.value), b.len);
     std::sort(got.begin(), got.end());
@@ -91,7 +91,7 @@ TEST_CASE("decompose yields the maximal aligned blocks", "[intervals]") {
 
 TEST_CASE("decompose at the edges of wide spaces and the cap", "[intervals]") {
   std::vector<Block> blocks;
-  REQUIRE(decompose(IntervalSet::full(128), 128, 4, blocks));
+  REQUIRE(decompose(IntervalSet::full(128).ranges(), 128, 4, blocks));
   REQUIRE(blocks.size() == 1);
   CHECK(blocks[0].len == 0);
   // Everything but one address: one block per bit.
@@ -99,8 +99,8 @@ TEST_CASE("decompose at the edges of wide spaces and the cap", "[intervals]") {
   one.add(0x0a000001, 0x0a000001);
   one.normalize();
   blocks.clear();
-  REQUIRE(decompose(one.complement(32), 32, 100, blocks));
+  REQUIRE(decompose(one.complement(32).ranges(), 32, 100, blocks));
   CHECK(blocks.size() == 32);
   blocks.clear();
-  CHECK_FALSE(decompose(one.complement(32), 32, 31, blocks));
+  CHECK_FALSE(decompose(one.complement(32).ranges(), 32, 31, blocks));
 }
