@@ -18,6 +18,7 @@ namespace sentinel::ast {
 struct Name {
   std::string text;
   Span span;
+  bool operator==(const Name&) const = default;
 };
 
 // `10.0.0.0/8`, `2001:db8::/32`, `10.0.0.1`. `value` is empty when the text
@@ -27,6 +28,7 @@ struct CidrLit {
   Span span;
   std::optional<pir::Cidr> value;
   bool host_bits = false;
+  bool operator==(const CidrLit&) const = default;
 };
 
 // A decimal number as written. Values that do not fit saturate to
@@ -34,6 +36,7 @@ struct CidrLit {
 struct Number {
   uint64_t value = 0;
   Span span;
+  bool operator==(const Number&) const = default;
 };
 
 // `22` or `8000..8099`.
@@ -41,12 +44,14 @@ struct PortLit {
   Number lo;
   std::optional<Number> hi;
   Span span;
+  bool operator==(const PortLit&) const = default;
 };
 
 // `@name`; the span covers the `@` and the name.
 struct SetRef {
   Name name;
   Span span;
+  bool operator==(const SetRef&) const = default;
 };
 
 struct SetDecl {
@@ -55,6 +60,7 @@ struct SetDecl {
   std::vector<CidrLit> cidrs;  // kind == Cidr
   std::vector<PortLit> ports;  // kind == Port
   Span span;                   // from `set` to the closing brace
+  bool operator==(const SetDecl&) const = default;
 };
 
 using AddrElem = std::variant<CidrLit, SetRef>;
@@ -66,11 +72,13 @@ struct AddrExpr {
   bool negate = false;
   std::vector<AddrElem> elems;
   Span span;
+  bool operator==(const AddrExpr&) const = default;
 };
 
 struct PortExpr {
   std::vector<PortElem> elems;
   Span span;
+  bool operator==(const PortExpr&) const = default;
 };
 
 // `from ADDR [port PORTS]` or `to ADDR [port PORTS]`.
@@ -78,6 +86,7 @@ struct Endpoint {
   AddrExpr addr;
   std::optional<PortExpr> ports;
   Span span;  // the whole clause
+  bool operator==(const Endpoint&) const = default;
 };
 
 struct Rule {
@@ -90,15 +99,18 @@ struct Rule {
   std::optional<std::string> description;  // unescaped
   Span description_span;
   Span span;  // the whole rule
+  bool operator==(const Rule&) const = default;
 };
 
 struct DefaultSetting {
   pir::Action action = pir::Action::Allow;
   Span span;
+  bool operator==(const DefaultSetting&) const = default;
 };
 struct ModeSetting {
   pir::Mode mode = pir::Mode::Enforce;
   Span span;
+  bool operator==(const ModeSetting&) const = default;
 };
 
 struct Firewall {
@@ -106,12 +118,14 @@ struct Firewall {
   std::vector<ModeSetting> modes;        // more than one is an error
   std::vector<Rule> rules;
   Span span;  // the `firewall` keyword
+  bool operator==(const Firewall&) const = default;
 };
 
 struct File {
   uint32_t file = 0;  // SourceManager id
   std::vector<SetDecl> sets;
   std::vector<Firewall> firewalls;  // more than one across all files is an error
+  bool operator==(const File&) const = default;
 };
 
 }  // namespace sentinel::ast

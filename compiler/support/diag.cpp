@@ -154,11 +154,14 @@ std::string DiagEngine::render_github() const {
   std::ostringstream os;
   for (const auto& d : diags_) {
     os << "::" << (d.severity == Severity::Error ? "error" : "warning");
+    // Workflow commands take "key=value" pairs after one space, comma-separated.
     if (d.span.valid()) {
       LineCol b = sm_.line_col(d.span.file, d.span.begin);
-      os << " file=" << sm_.path(d.span.file) << ",line=" << b.line << ",col=" << b.col;
+      os << " file=" << sm_.path(d.span.file) << ",line=" << b.line << ",col=" << b.col << ',';
+    } else {
+      os << ' ';
     }
-    os << ",title=" << diag_code_name(d.code) << "::" << d.message << '\n';
+    os << "title=" << diag_code_name(d.code) << "::" << d.message << '\n';
   }
   return os.str();
 }

@@ -13,6 +13,7 @@ struct Span {
   uint32_t begin = 0;
   uint32_t end = 0;
   bool valid() const { return file != UINT32_MAX; }
+  bool operator==(const Span&) const = default;
 };
 
 struct LineCol {
