@@ -34,6 +34,7 @@ build=$(cd "$build" && pwd)
 out=$(mktemp -d /tmp/snbench-run.XXXXXX)
 trap 'rm -rf "$out"' EXIT
 
+load0=$(cut -d' ' -f1-3 /proc/loadavg)
 echo "run.sh: per-packet bench ..." >&2
 "$build/bench/src/fw_bench" >"$out/fw.md"
 echo "run.sh: compile+apply bench ..." >&2
@@ -51,6 +52,7 @@ dirty=$(git -C "$root" status --porcelain -- compiler enforcer bpf-templates ben
 		"clang $(clang-19 --version | head -1 | grep -o '[0-9][0-9.]*' | head -1)," \
 		"libbpf $(pkg-config --modversion libbpf), $(nft --version | head -1)," \
 		"$(iptables --version)."
+	echo "Load average at the start: $load0 (other work on the machine shares its cores)."
 	echo
 	echo "### Per-packet cost (bench/src/fw_bench.cpp)"
 	echo
