@@ -92,10 +92,24 @@ if [ -x "$sentinelc" ] && [ -x "$enforcer" ]; then
 	r=$(hf build -- "$sentinelc" build "$work/rules/policy" -o "$work/bench.snb")
 	record build "$r"
 	ls -l "$work/bench.snb" | awk '{print $5}' >"$work/snb.size"
-	r=$(hf apply --prepare "$enforcer detach --iface $dev --netns $ns --bpffs $bpffs" \
-		-- "$enforcer" apply "$work/bench.snb" --iface $dev --netns $ns --bpffs "$bpffs")
-	record apply "$r"
-	"$enforcer" status --iface $dev --netns $ns --bpffs "$bpffs" >"$work/status.txt" 2>&1 || true
+	# One apply outside the timing first: a failure is a result to report,
+	# not a reason to stop measuring the peers.
+	if "$enforcer" apply "$work/bench.snb" --iface $dev --netns $ns --bpffs "$bpffs" \
+		>"$work/apply1.log" 2>&1; then
+		"$enforcer" detach --iface $dev --netns $ns --bpffs "$bpffs" >/dev/null
+		r=$(hf apply --prepare "$enforcer detach --iface $dev --netns $ns --bpffs $bpffs" \
+			-- "$enforcer" apply "$work/bench.snb" --iface $dev --netns $ns --bpffs "$bpffs")
+		record apply "$r"
+		"$enforcer" status --iface $dev --netns $ns --bpffs "$bpffs" >"$work/status.txt" 2>&1
+		grep -q "generation" "$work/status.txt" || {
+			echo "compile_apply.sh: nothing applied after apply:" >&2
+			cat "$work/status.txt" >&2
+			exit 1
+		}
+	else
+		apply_error=$(grep -v '^$' "$work/apply1.log" | head -2 | tr '\n' ' ')
+		echo "compile_apply.sh: sentinel-enforcer apply failed: $apply_error" >&2
+	fi
 	"$enforcer" detach --iface $dev --netns $ns --bpffs "$bpffs" >/dev/null
 else
 	echo "compile_apply.sh: no sentinelc/sentinel-enforcer in $build; Sentinel skipped" >&2
@@ -167,7 +181,8 @@ python3 - "$rules" "$runs" "$v4" "$v6" "$srcs" "$have_sentinel" "$have_legacy" "
 	"${med[nft]}" "${lo[nft]}" "${hi[nft]}" \
 	"${med[iptnft]}" "${lo[iptnft]}" "${hi[iptnft]}" \
 	"${med[iptleg]:-0}" "${lo[iptleg]:-0}" "${hi[iptleg]:-0}" \
-	"${xf_load:-0}" "${xf_sample_ns:-0}" "$n_samples" "$(cat "$work/snb.size" 2>/dev/null || echo 0)" <<'EOF'
+	"${xf_load:-0}" "${xf_sample_ns:-0}" "$n_samples" "$(cat "$work/snb.size" 2>/dev/null || echo 0)" \
+	"${apply_error:-}" <<'EOF'
 import sys
 a = sys.argv[1:]
 rules, runs, v4, v6, srcs = (int(x) for x in a[0:5])
@@ -175,6 +190,7 @@ have_s, have_leg, have_xf = (x == "1" for x in a[5:8])
 f = [float(x) for x in a[8:23]]
 build, apply_, nft, iptnft, iptleg = (f[i:i + 3] for i in range(0, 15, 3))
 xf_load_ns, xf_sample_ns, xf_n, snb = int(a[23]), int(a[24]), int(a[25]), int(a[26])
+apply_error = a[27].strip()
 
 def row(name, m, note=""):
     print(f"| {name} | {m[0]:.3f} | {m[1]:.3f} .. {m[2]:.3f} | {note} |")
@@ -184,10 +200,13 @@ print("| engine | median s | min .. max | note |")
 print("|---|---:|---|---|")
 total = None
 if have_s:
-    total = [build[i] + apply_[i] for i in range(3)]
     row("sentinelc build", build, f"bundle {snb / 1e6:.1f} MB")
-    row("sentinel-enforcer apply", apply_, "veth in a netns, fresh apply")
-    row("**sentinel build + apply**", total)
+    if apply_error:
+        print(f"| sentinel-enforcer apply | FAILED | | `{apply_error}` |")
+    else:
+        total = [build[i] + apply_[i] for i in range(3)]
+        row("sentinel-enforcer apply", apply_, "veth in a netns, fresh apply")
+        row("**sentinel build + apply**", total)
 row("nft -f", nft, "table inet, fresh each run")
 row("iptables-restore + ip6tables-restore (nf_tables)", iptnft)
 if have_leg:
@@ -208,6 +227,10 @@ if total:
     ok = total[0] < nft[0]
     print(f"\nTarget compile+apply faster than nft -f: **{'holds' if ok else 'MISSED'}** "
           f"({total[0]:.3f} s vs {nft[0]:.3f} s; build {build[0]:.3f} s, apply {apply_[0]:.3f} s)")
+elif have_s:
+    print(f"\nTarget compile+apply faster than nft -f: **MISSED** (the apply of {rules} rules "
+          f"failed; sentinelc build alone took {build[0]:.3f} s against nft -f {nft[0]:.3f} s, "
+          f"ratio {nft[0] / build[0]:.2f}x)")
 else:
     print("Sentinel was not built: no ratio.")
 EOF
