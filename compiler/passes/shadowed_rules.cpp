@@ -16,13 +16,14 @@ namespace sentinel::passes {
 
 namespace {
 
-// Values worth showing from a set: a host rather than a network address
-// where possible, then the edges.
-std::vector<u128> sample_values(Intervals s, size_t max) {
+// Values worth showing from a set: `preferred` when the set holds it, then
+// a host rather than a network address where possible, then the edges.
+std::vector<u128> sample_values(Intervals s, size_t max, std::optional<u128> preferred = {}) {
   std::vector<u128> out;
   auto push = [&](u128 v) {
     if (out.size() < max && std::find(out.begin(), out.end(), v) == out.end()) out.push_back(v);
   };
+  if (preferred && contains(s, *preferred)) push(*preferred);
   const Range& first = s.front();
   const Range& last = s.back();
   if (first.hi > first.lo) push(first.lo + 1);
@@ -30,6 +31,13 @@ std::vector<u128> sample_values(Intervals s, size_t max) {
   push(last.hi);
   push(last.lo);
   return out;
+}
+
+// Documentation addresses (RFC 5737, RFC 3849) stand for "any address" in a
+// witness better than 0.0.0.1 does.
+u128 example_addr(pir::Family f, bool dst) {
+  if (f == pir::Family::V4) return dst ? 0xc6336401u : 0xc0000201u;  // 198.51.100.1, 192.0.2.1
+  return (static_cast<u128>(0x20010db8u) << 96) | (dst ? 2 : 1);      // 2001:db8::2, 2001:db8::1
 }
 
 std::vector<uint16_t> sample_ports(Intervals s, uint16_t preferred) {
@@ -132,8 +140,8 @@ class ShadowFinder {
       if (!(sb.fams & (1u << i))) continue;
       pir::Family f = family_of_index(i);
       for (Shape shape : sample_shapes(sb, f)) {
-        for (u128 src : sample_values(sb.src(i), 4)) {
-          for (u128 dst : sample_values(sb.dst(i), 4)) {
+        for (u128 src : sample_values(sb.src(i), 4, example_addr(f, false))) {
+          for (u128 dst : sample_values(sb.dst(i), 4, example_addr(f, true))) {
             for (uint16_t sport : shape.l4 ? sample_ports(sb.sport(), 1024) : std::vector<uint16_t>{0}) {
               for (uint16_t dport : shape.l4 ? sample_ports(sb.dport(), 80) : std::vector<uint16_t>{0}) {
                 Point p{f, shape.proto, src, dst, shape.l4, sport, dport};

@@ -1,7 +1,8 @@
 // Policy IR: typed, resolved, domain-neutral at the top level. Every stage
 // after sema works on this; it prints to text and parses back losslessly
-// (print(parse(print(p))) == print(p)), which is how bundles carry the policy
-// and how the enforcer reads the live policy back from the kernel.
+// (parse(print(p)) == p; the form is described in print.cpp), which is how
+// bundles carry the policy and how the enforcer reads the live policy back
+// from the kernel.
 #pragma once
 #include <cstdint>
 #include <optional>

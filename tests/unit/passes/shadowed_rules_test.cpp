@@ -184,11 +184,11 @@ TEST_CASE("W0201 lands on the rule id with notes and help", "[shadowed][diag]") 
   CHECK(conflict.notes[0].message == "`ssh` is defined here");
   CHECK(src.substr(conflict.notes[0].span.begin, conflict.notes[0].span.end - conflict.notes[0].span.begin) ==
         "ssh");
-  CHECK(conflict.notes[1].message == "for example tcp 10.1.0.1:1024 -> 0.0.0.1:22 is decided by `ssh`");
+  CHECK(conflict.notes[1].message == "for example tcp 10.1.0.1:1024 -> 198.51.100.1:22 is decided by `ssh`");
   CHECK_FALSE(conflict.notes[1].span.valid());
   CHECK(conflict.notes[2].message == "the rules conflict: `ssh` allows the packets `ssh-2` would deny");
   CHECK(conflict.help == "move `ssh-2` above `ssh` if it should win, or remove it");
-  CHECK(testutil::decided_by(p, "tcp 10.1.0.1:1024 -> 0.0.0.1:22") == "ssh");
+  CHECK(testutil::decided_by(p, "tcp 10.1.0.1:1024 -> 198.51.100.1:22") == "ssh");
 
   const auto& redundant = diags.all()[1];
   CHECK(redundant.message == "rule `ssh-3` is never reached: rule `ssh` matches every packet it matches");
