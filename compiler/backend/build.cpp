@@ -22,18 +22,6 @@ std::string keys_image(const dplan::FirewallPlan& plan) {
   return bundle::write_image(std::move(img));
 }
 
-// The policy text, in SN_FW_PIR_CHUNK-byte array slots, zero-padded: PIR
-// text holds no NUL, so the reader strips the padding.
-std::string pir_image(const std::string& text) {
-  bundle::MapImage img{SN_IMAGE_ARRAY, 4, SN_FW_PIR_CHUNK, {}};
-  for (uint32_t i = 0; i * size_t(SN_FW_PIR_CHUNK) < text.size() || i == 0; ++i) {
-    std::string chunk = text.substr(i * size_t(SN_FW_PIR_CHUNK), SN_FW_PIR_CHUNK);
-    chunk.resize(SN_FW_PIR_CHUNK, '\0');
-    img.records.emplace_back(bundle::bytes_of(i), std::move(chunk));
-  }
-  return bundle::write_image(std::move(img));
-}
-
 }  // namespace
 
 std::string compiler_id() {
@@ -64,10 +52,9 @@ std::optional<std::string> build_bundle(const pir::Policy& policy, const BuildOp
       parts["firewall/tuples.img"] = bundle::write_array_image(plan.tuples);
       parts["firewall/keys.img"] = keys_image(plan);
       parts["firewall/rules.img"] = bundle::write_array_image(plan.rules);
-      std::string text = pir::print(policy);
-      parts["firewall/policy.pir"] = text;
-      parts["firewall/pir.img"] = pir_image(text);
-      maps[SN_FW_MAP_PIR] = "firewall/pir.img";
+      // sn_fw_pir is filled by the loader from this text, in SN_FW_PIR_CHUNK
+      // slots; an image of it would only carry the same bytes twice.
+      parts["firewall/policy.pir"] = pir::print(policy);
       domains["firewall"] = {
           {"program", "firewall/program.o"},
           {"program_name", SN_FW_PROG},

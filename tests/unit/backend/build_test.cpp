@@ -45,7 +45,7 @@ TEST_CASE("bundles are deterministic and self-consistent", "[build]") {
   auto parts = bundle::read_bundle(*a, &err);
   REQUIRE(parts.has_value());
   REQUIRE(bundle::verify_manifest(*parts, &err));
-  for (const char* p : {"firewall/program.o", "firewall/config.img", "firewall/tuples.img", "firewall/policy.pir", "firewall/pir.img",
+  for (const char* p : {"firewall/program.o", "firewall/config.img", "firewall/tuples.img", "firewall/policy.pir",
                         "firewall/keys.img", "firewall/rules.img"})
     CHECK(parts->count(p) == 1);
 
@@ -66,6 +66,12 @@ TEST_CASE("bundles are deterministic and self-consistent", "[build]") {
   REQUIRE(keys.has_value());
   CHECK(keys->records.size() == arts.plan.entries.size());
   CHECK(parts->at("firewall/program.o") == arts.object);
+  std::string perr;
+  auto reparsed = pir::parse(parts->at("firewall/policy.pir"), &perr);
+  INFO(perr);
+  REQUIRE(reparsed.has_value());
+  CHECK(pir::print(*reparsed) == parts->at("firewall/policy.pir"));
+  CHECK(reparsed->firewall.rules.size() == pol.firewall.rules.size());
 
   // Changing a rule's port changes maps, not the program.
   auto pol2 = pol;
