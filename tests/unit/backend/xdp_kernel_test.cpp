@@ -23,7 +23,7 @@ namespace {
 struct Loaded {
   bpf_object* obj = nullptr;
   int prog_fd = -1;
-  Loaded(const backend::FirewallArtifacts& a, uint32_t mode) {
+  Loaded(const backend::FirewallArtifacts& a, uint32_t mode, uint32_t ring_bytes = 0) {
     LIBBPF_OPTS(bpf_object_open_opts, oo, .object_name = "sn_fw");
     obj = bpf_object__open_mem(a.object.data(), a.object.size(), &oo);
     REQUIRE(obj != nullptr);
@@ -43,6 +43,8 @@ struct Loaded {
                                      std::max<size_t>(1, a.plan.entries.size())) == 0);
     REQUIRE(bpf_map__set_max_entries(bpf_object__find_map_by_name(obj, SN_FW_MAP_RULES),
                                      a.plan.rules.size()) == 0);
+    if (ring_bytes)
+      REQUIRE(bpf_map__set_max_entries(bpf_object__find_map_by_name(obj, SN_FW_MAP_EVENTS), ring_bytes) == 0);
     REQUIRE(bpf_object__load(obj) == 0);
     prog_fd = bpf_program__fd(bpf_object__find_program_by_name(obj, SN_FW_PROG));
     REQUIRE(prog_fd >= 0);
@@ -56,9 +58,9 @@ struct Loaded {
   ~Loaded() { bpf_object__close(obj); }
   int map_fd(const char* name) const { return bpf_map__fd(bpf_object__find_map_by_name(obj, name)); }
 
-  int run(const std::vector<uint8_t>& frame) const {
+  int run(const std::vector<uint8_t>& frame, int repeat = 1) const {
     LIBBPF_OPTS(bpf_test_run_opts, t, .data_in = frame.data(), .data_size_in = (uint32_t)frame.size(),
-                .repeat = 1);
+                .repeat = repeat);
     REQUIRE(bpf_prog_test_run_opts(prog_fd, &t) == 0);
     return static_cast<int>(t.retval);
   }
@@ -198,6 +200,26 @@ TEST_CASE("an IPv4-only policy applies the default to IPv6", "[xdp]") {
   CHECK(fw.run(eval::build_frame(pkt("tcp 11.0.0.1:1 -> 10.0.0.2:2"))) == XDP_DROP);
   CHECK(fw.run(eval::build_frame(pkt("tcp [2001:db8::1]:1 -> [2001:db8::2]:2"))) == XDP_DROP);
   CHECK(fw.counter(dplan::counter_key("firewall", "default")).packets == 2);
+}
+
+TEST_CASE("event backpressure follows the ring's own size", "[xdp]") {
+  auto pol = testing::sample_policy();
+  auto arts = backend::compile_firewall(pol);
+  // Nobody consumes the ring: it fills until 3/4 of its size, then every
+  // further event is skipped and counted. A record takes its 8-byte header
+  // plus the event, rounded to 8.
+  const uint32_t rec = 8 + ((sizeof(sn_fw_event) + 7) & ~7u);
+  const int frames = 5000;
+  auto log_frame = eval::build_frame(pkt("udp 10.0.0.9:5353 -> 10.0.0.53:53"));  // rule dns: log
+  for (uint32_t ring : {64u * 1024, 256u * 1024}) {
+    Loaded fw(arts, SN_FW_ENFORCE, ring);
+    CHECK(fw.run(log_frame, frames) == XDP_PASS);
+    auto rs = fw.ring_stats();
+    INFO("ring " << ring << " emitted " << rs.emitted << " skipped " << rs.skipped);
+    CHECK(rs.emitted == ring / 4 * 3 / rec + 1);
+    CHECK(rs.emitted + rs.skipped == static_cast<uint64_t>(frames));
+    CHECK(fw.counter(dplan::counter_key("firewall", "dns")).packets == static_cast<uint64_t>(frames));
+  }
 }
 
 int main(int argc, char** argv) {
