@@ -8,7 +8,8 @@ namespace sentinel::enforcer::cli {
 namespace {
 
 nlohmann::json counter(const core::Counter& c) {
-  return {{"id", c.id}, {"action", c.action}, {"packets", c.packets}, {"bytes", c.bytes}};
+  return {{"id", c.id}, {"action", c.action}, {"packets", c.packets}, {"bytes", c.bytes},
+          {"live", true}};
 }
 
 std::string addr(uint8_t family, const uint32_t* a) {
@@ -30,7 +31,13 @@ nlohmann::json status_json(const core::Status& s, const std::string& ifname) {
   j["attach_mode"] = bpf::to_string(s.mode);
   j["prog_id"] = s.prog_id;
   nlohmann::json rules = nlohmann::json::array();
+  // Live rules in rule order, then rules only the previous generation has.
   for (const auto& r : s.rules) rules.push_back(counter(r));
+  for (const auto& r : s.retired) {
+    auto c = counter(r);
+    c["live"] = false;
+    rules.push_back(c);
+  }
   j["firewall"] = {{"default", s.default_action},
                    {"mode", s.policy_mode},
                    {"rules", rules},
@@ -69,6 +76,10 @@ std::string status_table(const core::Status& s, const std::string& ifname) {
   for (const auto& r : s.rules) row(r);
   row(s.default_rule);
   row(s.malformed);
+  if (!s.retired.empty()) {
+    out += "\n  only in the previous generation:\n";
+    for (const auto& r : s.retired) row(r);
+  }
   std::snprintf(line, sizeof line, "\nevents emitted %llu  skipped (ring over 75%%) %llu\n",
                 static_cast<unsigned long long>(s.events_emitted),
                 static_cast<unsigned long long>(s.events_skipped));

@@ -29,7 +29,8 @@ Bundle parse_bundle(std::string_view bytes) {
   std::string err;
   auto parts = bundle::read_bundle(bytes, &err);
   if (!parts) throw Error("verify", "not a valid bundle: " + err);
-  if (!bundle::verify_manifest(*parts, &err)) throw Error("verify", err);
+  if (!bundle::verify_manifest(*parts, &err))
+    throw Error("verify", "manifest check (part sizes, sha256, versions) failed: " + err);
 
   Bundle b;
   b.sha256 = bundle::sha256_hex(bytes);

@@ -3,6 +3,7 @@
 #include <chrono>
 #include <cstring>
 #include <ctime>
+#include <set>
 
 #include "compiler/pir/pir.h"
 #include "enforcer/core/error.h"
@@ -202,6 +203,31 @@ void Enforcer::detach() {
   }
 }
 
+std::vector<Enforcer::RuleRef> Enforcer::gen_rules(uint64_t n, sn_fw_config* cfg_out) {
+  const Layout& L = gens_.layout();
+  uint32_t zero = 0;
+  sn_fw_config cfg{};
+  if (bpf::Fd c = k_.get_pinned(L.gen(n, kConfigPin))) k_.lookup(c, kConfigPin, &zero, &cfg);
+  if (cfg_out) *cfg_out = cfg;
+  std::vector<std::string> ids;
+  if (bpf::Fd m = k_.get_pinned(L.gen(n, SN_FW_MAP_PIR))) {
+    std::string err;
+    if (auto p = pir::parse(read_pir(k_, m), &err))
+      for (const auto& rule : p->firewall.rules) ids.push_back(rule.id);
+  }
+  std::vector<RuleRef> out;
+  bpf::Fd rules = k_.get_pinned(L.gen(n, SN_FW_MAP_RULES));
+  for (uint32_t i = 0; rules && i <= cfg.nrules; ++i) {
+    sn_fw_rule rule{};
+    if (!k_.lookup(rules, SN_FW_MAP_RULES, &i, &rule)) break;
+    std::string id = i == cfg.nrules ? "default"
+                     : ids.size() == cfg.nrules ? ids[i]
+                                                : "#" + std::to_string(i);
+    out.push_back({id, rule.action, rule.counter_key});
+  }
+  return out;
+}
+
 std::optional<std::string> Enforcer::live_pir() {
   auto live = gens_.live();
   if (!live) return std::nullopt;
@@ -229,18 +255,9 @@ Status Enforcer::status() {
 
   uint32_t zero = 0;
   sn_fw_config cfg{};
-  if (bpf::Fd c = k_.get_pinned(L.gen(s.generation, kConfigPin)))
-    k_.lookup(c, kConfigPin, &zero, &cfg);
+  std::vector<RuleRef> live_rules = gen_rules(s.generation, &cfg);
   s.default_action = action_name(cfg.default_action);
   s.policy_mode = cfg.mode == SN_FW_AUDIT ? "audit" : "enforce";
-
-  std::vector<std::string> ids;
-  std::vector<std::string> actions;
-  if (auto text = live_pir()) {
-    std::string err;
-    if (auto p = pir::parse(*text, &err))
-      for (const auto& rule : p->firewall.rules) ids.push_back(rule.id);
-  }
 
   bpf::Fd cnt = k_.get_pinned(L.state(SN_FW_MAP_COUNTERS));
   bool percpu = cnt && k_.map_info(cnt, SN_FW_MAP_COUNTERS).percpu();
@@ -253,21 +270,29 @@ Status Enforcer::status() {
       c.bytes = t.bytes;
     }
   };
-
-  bpf::Fd rules = k_.get_pinned(L.gen(s.generation, SN_FW_MAP_RULES));
-  for (uint32_t i = 0; rules && i <= cfg.nrules; ++i) {
-    sn_fw_rule rule{};
-    if (!k_.lookup(rules, SN_FW_MAP_RULES, &i, &rule)) break;
+  auto counter_of = [&](const RuleRef& r) {
     Counter c;
-    c.action = action_name(rule.action);
-    count(rule.counter_key, c);
-    if (i == cfg.nrules) {
-      c.id = "default";
-      s.default_rule = c;
-    } else {
-      c.id = i < ids.size() && ids.size() == cfg.nrules ? ids[i] : "#" + std::to_string(i);
-      s.rules.push_back(c);
-    }
+    c.id = r.id;
+    c.action = action_name(r.action);
+    count(r.counter_key, c);
+    return c;
+  };
+
+  std::set<std::string> live_ids;
+  for (size_t i = 0; i < live_rules.size(); ++i) {
+    live_ids.insert(live_rules[i].id);
+    if (i + 1 == live_rules.size())
+      s.default_rule = counter_of(live_rules[i]);
+    else
+      s.rules.push_back(counter_of(live_rules[i]));
+  }
+  // Rules only the previous generation has: their shared counters still
+  // hold what that generation judged.
+  if (s.previous) {
+    std::vector<RuleRef> prev = gen_rules(*s.previous, nullptr);
+    for (size_t i = 0; i + 1 < prev.size(); ++i)
+      if (!live_ids.count(prev[i].id) && prev[i].id[0] != '#')
+        s.retired.push_back(counter_of(prev[i]));
   }
   s.malformed.id = "malformed";
   if (cfg.malformed_counter_key) count(cfg.malformed_counter_key, s.malformed);

@@ -60,6 +60,8 @@ struct Status {
   uint32_t prog_id = 0;
   std::string default_action, policy_mode;
   std::vector<Counter> rules;  // in rule order
+  // Rules of the previous generation that the live one no longer has.
+  std::vector<Counter> retired;
   Counter default_rule;
   Counter malformed;
   uint64_t events_emitted = 0, events_skipped = 0;
@@ -85,6 +87,13 @@ class Enforcer {
   Generations& generations() { return gens_; }
 
  private:
+  struct RuleRef {
+    std::string id;
+    uint32_t action;
+    uint64_t counter_key;
+  };
+  // Generation n's rules in order, the default last.
+  std::vector<RuleRef> gen_rules(uint64_t n, sn_fw_config* cfg);
   void make_dir_path(const std::string& path);
   bpf::Kernel& k_;
   Target t_;

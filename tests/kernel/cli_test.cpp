@@ -91,8 +91,15 @@ TEST_CASE("the cli applies, plans, reports, rolls back and detaches", "[kernel][
   CHECK(rc == 0);
   CHECK_THAT(out, Catch::Contains("applied generation 2"));
   CHECK_THAT(out, Catch::Contains("previous generation 1 kept for rollback"));
+  // Rules only the previous generation has stay visible, marked not live.
+  auto st2 = nlohmann::json::parse(cli.run("status -o json", &rc));
+  CHECK(st2["firewall"]["rules"][0]["id"] == "udp-log");
+  CHECK(st2["firewall"]["rules"][0]["live"] == true);
+  CHECK(st2["firewall"]["rules"][1]["id"] == "no-telnet");
+  CHECK(st2["firewall"]["rules"][1]["live"] == false);
   out = cli.run("status", &rc);
   CHECK_THAT(out, Catch::Contains("generation 2"));
+  CHECK_THAT(out, Catch::Contains("only in the previous generation"));
   CHECK_THAT(out, Catch::Contains("udp-log"));
 
   out = cli.run("rollback", &rc);
