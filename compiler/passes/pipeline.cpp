@@ -7,6 +7,7 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <set>
 #include <sstream>
 
 #include "compiler/lower/ast_to_pir.h"
@@ -77,7 +78,13 @@ std::unique_ptr<Frontend> run_frontend(const std::vector<std::string>& paths,
   // 1. Read and parse every file. Files are independent here; a syntax error
   //    in one does not stop the others from being parsed and reported.
   std::vector<ast::File> files;
+  std::set<fs::path> seen;
   for (const auto& path : expand(*fe, paths)) {
+    // A file named twice (`check a.sen .`) is one file, not a duplicate of
+    // every definition in it.
+    std::error_code ec;
+    fs::path canonical = fs::weakly_canonical(path, ec);
+    if (!ec && !seen.insert(canonical).second) continue;
     std::string text, why;
     if (!read_file(path, text, why)) {
       cannot_read(*fe, path, why);

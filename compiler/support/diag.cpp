@@ -82,14 +82,18 @@ std::string DiagEngine::render_text(bool) const {
   for (const auto& d : diags_) {
     os << sev_name(d.severity) << '[' << diag_code_name(d.code) << "]: " << d.message << '\n';
     render_snippet(os, sm_, d.span, "");
+    // `= note` lines line up with the gutter of the snippet above them.
+    std::string gutter(1, ' ');
+    if (d.span.valid())
+      gutter.assign(std::to_string(sm_.line_col(d.span.file, d.span.begin).line).size(), ' ');
     for (const auto& n : d.notes) {
       if (n.span.valid()) {
         render_snippet(os, sm_, n.span, n.message);
       } else {
-        os << "  = note: " << n.message << '\n';
+        os << gutter << " = note: " << n.message << '\n';
       }
     }
-    if (!d.help.empty()) os << "  = help: " << d.help << '\n';
+    if (!d.help.empty()) os << gutter << " = help: " << d.help << '\n';
     os << '\n';
   }
   size_t e = errors(), w = warnings();
