@@ -58,10 +58,11 @@ struct Loaded {
   ~Loaded() { bpf_object__close(obj); }
   int map_fd(const char* name) const { return bpf_map__fd(bpf_object__find_map_by_name(obj, name)); }
 
-  int run(const std::vector<uint8_t>& frame, int repeat = 1) const {
+  int run(const std::vector<uint8_t>& frame, int repeat = 1, uint32_t* ns = nullptr) const {
     LIBBPF_OPTS(bpf_test_run_opts, t, .data_in = frame.data(), .data_size_in = (uint32_t)frame.size(),
                 .repeat = repeat);
     REQUIRE(bpf_prog_test_run_opts(prog_fd, &t) == 0);
+    if (ns) *ns = t.duration;
     return static_cast<int>(t.retval);
   }
 
@@ -219,6 +220,27 @@ TEST_CASE("event backpressure follows the ring's own size", "[xdp]") {
     CHECK(rs.emitted == ring / 4 * 3 / rec + 1);
     CHECK(rs.emitted + rs.skipped == static_cast<uint64_t>(frames));
     CHECK(fw.counter(dplan::counter_key("firewall", "dns")).packets == static_cast<uint64_t>(frames));
+  }
+}
+
+// Not a pass/fail test (timings on a shared machine are noisy): run with
+// `unit_backend_xdp "[.perf]"` to see the per-packet cost at two rule counts.
+TEST_CASE("per-packet cost does not grow with rules", "[.perf]") {
+  for (size_t n : {10, 100000}) {
+    pir::Policy pol;
+    pol.firewall.present = true;
+    for (size_t i = 0; i < n; ++i) {
+      auto r = testing::rule("r" + std::to_string(i), pir::Action::Deny, pir::Proto::Tcp);
+      r.src.any = false;
+      r.src.cidrs = {pir::Cidr{pir::Addr::from_value(pir::Family::V4, (unsigned __int128)(0x0a000000u + (i << 8))), 24}};
+      r.dport = testing::ports({{static_cast<uint16_t>(1000 + i % 50), static_cast<uint16_t>(1000 + i % 50)}});
+      pol.firewall.rules.push_back(r);
+    }
+    auto arts = backend::compile_firewall(pol);
+    Loaded fw(arts, SN_FW_ENFORCE);
+    uint32_t ns = 0;
+    CHECK(fw.run(eval::build_frame(pkt("tcp 192.0.2.1:1 -> 10.0.0.2:80")), 1000000, &ns) == XDP_PASS);
+    WARN(n << " rules: " << ns << " ns per packet (no match, default)");
   }
 }
 
