@@ -170,7 +170,10 @@ bool lex(std::string_view s, std::vector<Tok>& out) {
 class Reader {
  public:
   Reader(std::string_view text, uint32_t file, const std::vector<Tok>& toks)
-      : text_(text), file_(file), toks_(toks) {}
+      : text_(text), file_(file), toks_(toks) {
+    // Rules are large; growing the vector would move each one ~twice.
+    for (const auto& t : toks_) rule_tokens_ += t.kind == T::Rule;
+  }
 
   bool file(ast::File& out) {
     out.file = file_;
@@ -294,6 +297,7 @@ class Reader {
         out.modes.push_back(m);
       }
     }
+    out.rules.reserve(rule_tokens_);
     while (peek() == T::Rule) {
       out.rules.emplace_back();
       if (!rule(out.rules.back())) return false;
@@ -419,6 +423,7 @@ class Reader {
   uint32_t file_;
   const std::vector<Tok>& toks_;
   size_t pos_ = 0;
+  size_t rule_tokens_ = 0;
 };
 
 }  // namespace
