@@ -205,6 +205,12 @@ std::vector<std::string> FakeKernel::list_dir(const std::string& path) {
   return {out.begin(), out.end()};
 }
 
+std::shared_ptr<void> FakeKernel::lock_dir(const std::string& path) {
+  ops.push_back("lock " + path);
+  if (!dirs.count(path)) throw BpfError(ErrorKind::Filesystem, path, ENOENT, "open for locking");
+  return std::make_shared<int>(0);
+}
+
 Fd FakeKernel::create_xdp_link(const Fd& prog, int ifindex, AttachMode* mode) {
   ops.push_back("link_create");
   maybe_fail("link_create", ErrorKind::Link, "ifindex " + std::to_string(ifindex));

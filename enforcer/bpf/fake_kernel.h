@@ -86,6 +86,7 @@ class FakeKernel : public Kernel {
   void make_dir(const std::string& path) override;
   void remove_dir(const std::string& path) override;
   std::vector<std::string> list_dir(const std::string& path) override;
+  std::shared_ptr<void> lock_dir(const std::string& path) override;
   Fd create_xdp_link(const Fd& prog, int ifindex, AttachMode* mode) override;
   void link_update(const Fd& link, const Fd& new_prog, const Fd& expected_old) override;
   uint32_t link_prog_id(const Fd& link) override;

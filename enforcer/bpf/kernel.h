@@ -109,6 +109,9 @@ class Kernel {
   virtual void make_dir(const std::string& path) = 0;
   virtual void remove_dir(const std::string& path) = 0;
   virtual std::vector<std::string> list_dir(const std::string& path) = 0;
+  // An exclusive advisory lock on a bpffs directory (flock), held until the
+  // returned handle goes away: serializes enforcers working on one interface.
+  virtual std::shared_ptr<void> lock_dir(const std::string& path) = 0;
 
   // XDP link on `ifindex` in the calling thread's network namespace:
   // native mode first, generic (SKB) mode when the driver has none.

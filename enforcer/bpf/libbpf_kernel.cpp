@@ -5,6 +5,7 @@
 #include <dirent.h>
 #include <fcntl.h>
 #include <linux/if_link.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
 #include <unistd.h>
@@ -285,6 +286,17 @@ class LibbpfKernel : public Kernel {
     ::closedir(d);
     std::sort(out.begin(), out.end());
     return out;
+  }
+
+  std::shared_ptr<void> lock_dir(const std::string& path) override {
+    int fd = ::open(path.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0) throw BpfError(ErrorKind::Filesystem, path, errno, "open for locking");
+    if (::flock(fd, LOCK_EX)) {
+      int e = errno;
+      ::close(fd);
+      throw BpfError(ErrorKind::Filesystem, path, e, "flock");
+    }
+    return std::shared_ptr<void>(nullptr, [fd](void*) { ::close(fd); });
   }
 
   Fd create_xdp_link(const Fd& prog, int ifindex, AttachMode* mode) override {

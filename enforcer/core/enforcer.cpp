@@ -1,5 +1,7 @@
 #include "enforcer/core/enforcer.h"
 
+#include <algorithm>
+#include <cerrno>
 #include <chrono>
 #include <cstring>
 #include <ctime>
@@ -61,18 +63,33 @@ ApplyResult Enforcer::apply(const Bundle& b, const ApplyOptions& o) {
   if (!f.xdp) throw Error("kernel features", "the kernel cannot load XDP programs");
   if (!f.ringbuf) throw Error("kernel features", "the kernel has no BPF ring buffer");
 
-  uint32_t link_prog = 0;
-  bpf::Fd link = gens_.link();
-  std::optional<GenerationInfo> live;
-  if (link) live = gens_.live(&link_prog);
-  auto existing = gens_.list();
-  StateMeta sm = gens_.state_meta();
-  uint64_t n = sm.last_generation;
-  for (const auto& g : existing) n = std::max(n, g.number);
-  ++n;
-  r.generation = n;
+  // One apply, rollback or detach at a time per interface.
+  std::shared_ptr<void> lock;
+  try {
+    make_dir_path(L.iface());
+    lock = k_.lock_dir(L.iface());
+  } catch (const bpf::BpfError& e) {
+    throw Error("lock", e.what());
+  }
 
-  auto reuse = gens_.state_maps();
+  uint32_t link_prog = 0;
+  bpf::Fd link;
+  std::optional<GenerationInfo> live;
+  StateMeta sm;
+  uint64_t n = 0;
+  std::map<std::string, bpf::Fd> reuse;
+  try {
+    link = gens_.link();
+    if (link) live = gens_.live(&link_prog);
+    sm = gens_.state_meta();
+    n = sm.last_generation;
+    for (const auto& g : gens_.list()) n = std::max(n, g.number);
+    ++n;
+    reuse = gens_.state_maps();
+  } catch (const bpf::BpfError& e) {
+    throw Error("read live state", e.what());
+  }
+  r.generation = n;
   bool new_state = reuse.empty();
   if (!new_state && reuse.size() != std::size(kStateMaps))
     throw Error("state", "incomplete shared state under " + L.state() + "; run detach first");
@@ -88,17 +105,24 @@ ApplyResult Enforcer::apply(const Bundle& b, const ApplyOptions& o) {
   smoke_test(k_, g);
   r.prog_id = g.prog_id;
 
+  // Undo exactly what this apply pinned, nothing that was there before.
+  std::vector<std::string> pinned;
+  bool made_gen_dir = false;
+  auto pin = [&](const bpf::Fd& obj, const std::string& path) {
+    k_.pin(obj, path);
+    pinned.push_back(path);
+  };
   auto cleanup = [&] {
-    try {
-      gens_.remove(n);
-    } catch (...) {
-    }
-    if (new_state) {
+    for (auto it = pinned.rbegin(); it != pinned.rend(); ++it) {
       try {
-        for (const auto& name : k_.list_dir(L.state())) k_.unpin(L.state(name));
-        k_.remove_dir(L.state());
+        k_.unpin(*it);
       } catch (...) {
       }
+    }
+    try {
+      if (made_gen_dir) k_.remove_dir(L.gen(n));
+      if (new_state) k_.remove_dir(L.state());
+    } catch (...) {
     }
   };
 
@@ -112,20 +136,28 @@ ApplyResult Enforcer::apply(const Bundle& b, const ApplyOptions& o) {
     k_.update_batch(meta_fd, kMetaPin, &zero, &meta, 1);
 
     make_dir_path(L.gens());
+    auto present = k_.list_dir(L.gens());
+    if (std::find(present.begin(), present.end(), std::to_string(n)) != present.end())
+      throw Error("pin", L.gen(n) + " exists already");
     k_.make_dir(L.gen(n));
-    k_.pin(g.prog, L.gen(n, kProgPin));
-    for (const char* name : kGenMaps) k_.pin(g.maps.at(name), L.gen(n, name));
-    k_.pin(g.maps.at(kConfigMap), L.gen(n, kConfigPin));
-    k_.pin(meta_fd, L.gen(n, kMetaPin));
+    made_gen_dir = true;
+    pin(g.prog, L.gen(n, kProgPin));
+    for (const char* name : kGenMaps) pin(g.maps.at(name), L.gen(n, name));
+    pin(g.maps.at(kConfigMap), L.gen(n, kConfigPin));
+    pin(meta_fd, L.gen(n, kMetaPin));
     if (new_state) {
       k_.make_dir(L.state());
-      for (const char* name : kStateMaps) k_.pin(g.maps.at(name), L.state(name));
+      for (const char* name : kStateMaps) pin(g.maps.at(name), L.state(name));
     }
     sm.last_generation = n;
+    if (new_state) pinned.push_back(L.state(kMetaPin));
     gens_.write_state_meta(sm);
   } catch (const bpf::BpfError& e) {
     cleanup();
     throw Error("pin", e.what());
+  } catch (const Error&) {
+    cleanup();
+    throw;
   }
 
   try {
@@ -164,6 +196,7 @@ RollbackResult Enforcer::rollback() {
   const Layout& L = gens_.layout();
   bpf::Fd link = gens_.link();
   if (!link) throw Error("rollback", "nothing is applied on " + t_.ifname);
+  auto lock = k_.lock_dir(L.iface());
   uint32_t link_prog = 0;
   auto live = gens_.live(&link_prog);
   if (!live)
@@ -188,6 +221,13 @@ RollbackResult Enforcer::rollback() {
 void Enforcer::detach() {
   const Layout& L = gens_.layout();
   try {
+    std::shared_ptr<void> lock;
+    try {
+      lock = k_.lock_dir(L.iface());
+    } catch (const bpf::BpfError& e) {
+      if (e.err() == ENOENT) return;  // nothing was ever applied here
+      throw;
+    }
     k_.unpin(L.link());
     for (const auto& g : k_.list_dir(L.gens())) {
       std::string dir = L.gens() + "/" + g;

@@ -110,6 +110,16 @@ TEST_CASE("the cli applies, plans, reports, rolls back and detaches", "[kernel][
   CHECK(rc == 1);
   CHECK_THAT(out, Catch::Contains("no previous generation"));
 
+  // Two applies at once are serialized by the interface lock: both succeed,
+  // each as its own generation, and the later one keeps the earlier as previous.
+  std::string common = " --iface " + ns.ifa + " --netns " + ns.a + " --bpffs " + ns.root;
+  rc = sh(enforcer_cli() + " apply " + a + common + " & p1=$!; " + enforcer_cli() + " apply " + b +
+          common + " & p2=$!; wait $p1 && wait $p2");
+  CHECK(rc == 0);
+  auto st3 = nlohmann::json::parse(cli.run("status -o json", &rc));
+  CHECK(st3["generation"] == 4);
+  CHECK(st3["previous_generation"] == 3);
+
   out = cli.run("detach", &rc);
   CHECK(rc == 0);
   out = cli.run("status", &rc);

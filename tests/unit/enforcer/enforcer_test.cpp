@@ -54,6 +54,7 @@ TEST_CASE("first apply fills, smoke-tests and pins before attaching", "[enforcer
   size_t smoke = w.op_index("test_run");
   size_t pin = w.op_index("pin " + w.L.gen(1, "prog"));
   size_t attach = w.op_index("link_create");
+  CHECK(w.op_index("lock " + w.L.iface()) < w.op_index("load"));
   CHECK(w.op_index("load") < fill);
   CHECK(fill < smoke);
   CHECK(pir < smoke);
