@@ -49,6 +49,7 @@ class CounterRoomKernel : public enforcer::bpf::Kernel {
   void make_dir(const std::string& p) override { k_->make_dir(p); }
   void remove_dir(const std::string& p) override { k_->remove_dir(p); }
   std::vector<std::string> list_dir(const std::string& p) override { return k_->list_dir(p); }
+  std::shared_ptr<void> lock_dir(const std::string& p) override { return k_->lock_dir(p); }
   Fd create_xdp_link(const Fd& p, int i, enforcer::bpf::AttachMode* m) override {
     return k_->create_xdp_link(p, i, m);
   }
