@@ -37,7 +37,8 @@ enforcer apply "$WORK/edge.snb"
 
 counters() { enforcer status -o json | /usr/bin/python3 -c '
 import json, sys
-for r in json.load(sys.stdin)["firewall"]["rules"]:
+fw = json.load(sys.stdin)["firewall"]
+for r in fw["rules"] + [fw["default_rule"]]:
     print(r["id"], r["packets"])'; }
 
 deciding_rule() {  # BEFORE AFTER -> the rule whose counter moved most

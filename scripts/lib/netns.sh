@@ -81,7 +81,7 @@ rule_packets() {  # RULE
 import json, sys
 s = json.load(sys.stdin)
 rid = sys.argv[1]
-for r in s["firewall"]["rules"]:
+for r in s["firewall"]["rules"] + [s["firewall"]["default_rule"]]:
     if r["id"] == rid:
         print(r["packets"]); break
 else:
