@@ -30,7 +30,6 @@
 #include <vector>
 
 #include "bench/src/bpf_peer.h"
-#include "bench/src/counter_room.h"
 #include "compiler/backend/build.h"
 #include "compiler/eval/firewall.h"
 #include "compiler/eval/packet.h"
@@ -205,7 +204,6 @@ struct SizeResult {
   size_t n = 0;
   double frontend_ms = 0, never_ms = 0, shadow_ms = 0, compile_ms = 0, load_ms = 0, linear_load_ms = 0;
   size_t tuples = 0, entries = 0, warnings = 0;
-  std::string load_note;  // why the bench had to help the loader, if it did
   Memory sentinel_mem, linear_mem;
   std::map<std::string, Timing> sentinel, linear, empty;  // by probe name
 };
@@ -257,22 +255,8 @@ int run(const Options& o) {
     using enforcer::core::FirewallHarness;
     std::optional<FirewallHarness> loaded;
     t0 = Clock::now();
-    try {
-      loaded.emplace(FirewallHarness::load(
-          std::span<const char>(art.object.data(), art.object.size()), art.plan));
-    } catch (const enforcer::core::Error& e) {
-      if (std::string(e.what()).find("sn_fw_cnt") == std::string::npos) throw;
-      // The shared counters map is too small for one counter per rule:
-      // measure with room made for them, and report that this was needed.
-      r.load_note = e.what();
-      auto counters = uint32_t(art.plan.rules.size() + 1);
-      auto spec = enforcer::core::spec_from_plan(
-          std::vector<uint8_t>(art.object.begin(), art.object.end()), art.plan);
-      t0 = Clock::now();
-      loaded.emplace(FirewallHarness::load_spec(
-          spec, std::make_shared<CounterRoomKernel>(enforcer::bpf::make_libbpf_kernel(),
-                                                    counters)));
-    }
+    loaded.emplace(FirewallHarness::load(
+        std::span<const char>(art.object.data(), art.object.size()), art.plan));
     r.load_ms = ms_since(t0);
     FirewallHarness& fw = *loaded;
     r.sentinel_mem = memory_of(fw.prog_id());
@@ -355,10 +339,6 @@ int run(const Options& o) {
     if (r.warnings)
       std::cout << "\nThe generated policy of " << r.n << " rules drew " << r.warnings
                 << " warnings from the analyses.\n";
-    if (!r.load_note.empty())
-      std::cout << "\nAt " << r.n << " rules the harness could not load the program as built ("
-                << r.load_note << "); the bench loaded it with sn_fw_cnt enlarged to one entry "
-                << "per rule, everything else unchanged.\n";
   }
   std::cout << "\nns per packet:\n\n"
                "| rules | probe | sentinel | linear | empty | sentinel − empty | sentinel / "

@@ -58,7 +58,10 @@ struct {
 /* Shared state, reused across generations by pinning. */
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
-	__uint(max_entries, 65536);
+	/* Shared by every generation of this interface, so it is sized for any
+	 * policy rather than for the first one; entries are allocated on use. */
+	__uint(max_entries, SN_FW_MAX_COUNTERS);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
 	__type(key, __u64);
 	__type(value, struct sn_counter);
 } sn_fw_cnt SEC(".maps");

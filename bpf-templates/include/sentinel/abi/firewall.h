@@ -17,6 +17,8 @@
 #include "common.h"
 
 #define SN_FW_MAX_TUPLES 1024
+/* Counters of all rules of the live and the previous generation, with room. */
+#define SN_FW_MAX_COUNTERS (1u << 22)
 
 enum sn_fw_action {
 	SN_FW_ALLOW = 0,
