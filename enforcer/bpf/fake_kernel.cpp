@@ -241,7 +241,7 @@ AttachMode FakeKernel::xdp_mode(int ifindex) {
 }
 
 TestRunResult FakeKernel::test_run(const Fd& prog, std::span<const uint8_t> frame,
-                                   uint32_t repeat) {
+                                   uint32_t repeat, std::span<const uint8_t>) {
   ops.push_back("test_run");
   maybe_fail("test_run", ErrorKind::TestRun, "program");
   return {program(progs.at(prog.get()), frame), 10};

@@ -91,7 +91,8 @@ class FakeKernel : public Kernel {
   void link_update(const Fd& link, const Fd& new_prog, const Fd& expected_old) override;
   uint32_t link_prog_id(const Fd& link) override;
   AttachMode xdp_mode(int ifindex) override;
-  TestRunResult test_run(const Fd& prog, std::span<const uint8_t> frame, uint32_t repeat) override;
+  TestRunResult test_run(const Fd& prog, std::span<const uint8_t> frame, uint32_t repeat,
+                         std::span<const uint8_t> meta) override;
   std::unique_ptr<RingReader> ring_reader(
       const Fd& ringbuf, std::function<void(std::span<const uint8_t>)> on_record) override;
 

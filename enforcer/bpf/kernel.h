@@ -122,9 +122,10 @@ class Kernel {
   virtual uint32_t link_prog_id(const Fd& link) = 0;
   virtual AttachMode xdp_mode(int ifindex) = 0;
 
-  // BPF_PROG_TEST_RUN of one frame, `repeat` times (at least 1).
-  virtual TestRunResult test_run(const Fd& prog, std::span<const uint8_t> frame,
-                                 uint32_t repeat) = 0;
+  // BPF_PROG_TEST_RUN of one frame, `repeat` times (at least 1). `meta`, when
+  // not empty, is placed in the XDP metadata area in front of the frame.
+  virtual TestRunResult test_run(const Fd& prog, std::span<const uint8_t> frame, uint32_t repeat,
+                                 std::span<const uint8_t> meta = {}) = 0;
 
   virtual std::unique_ptr<RingReader> ring_reader(
       const Fd& ringbuf, std::function<void(std::span<const uint8_t>)> on_record) = 0;

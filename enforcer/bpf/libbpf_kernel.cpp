@@ -344,11 +344,21 @@ class LibbpfKernel : public Kernel {
     }
   }
 
-  TestRunResult test_run(const Fd& prog, std::span<const uint8_t> frame, uint32_t repeat) override {
-    std::vector<uint8_t> out(frame.size() + 512);
-    LIBBPF_OPTS(bpf_test_run_opts, o, .data_in = frame.data(), .data_out = out.data(),
-                .data_size_in = static_cast<__u32>(frame.size()),
+  TestRunResult test_run(const Fd& prog, std::span<const uint8_t> frame, uint32_t repeat,
+                         std::span<const uint8_t> meta) override {
+    // With metadata, data_in is metadata then frame, and the context says
+    // where the frame starts (the kernel puts the metadata in the headroom).
+    std::vector<uint8_t> in(meta.begin(), meta.end());
+    in.insert(in.end(), frame.begin(), frame.end());
+    std::vector<uint8_t> out(in.size() + 512);
+    xdp_md ctx{};
+    ctx.data = static_cast<__u32>(meta.size());
+    ctx.data_end = static_cast<__u32>(in.size());
+    LIBBPF_OPTS(bpf_test_run_opts, o, .data_in = in.data(), .data_out = out.data(),
+                .data_size_in = static_cast<__u32>(in.size()),
                 .data_size_out = static_cast<__u32>(out.size()),
+                .ctx_in = meta.empty() ? nullptr : &ctx,
+                .ctx_size_in = meta.empty() ? 0u : static_cast<__u32>(sizeof ctx),
                 .repeat = static_cast<int>(repeat ? repeat : 1));
     if (bpf_prog_test_run_opts(prog.get(), &o))
       throw BpfError(ErrorKind::TestRun, "program", errno, "");

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include <catch2/catch.hpp>
+#include <cstring>
 #include <cstdlib>
 #include <random>
 
@@ -57,6 +58,20 @@ struct Loaded {
   }
   ~Loaded() { bpf_object__close(obj); }
   int map_fd(const char* name) const { return bpf_map__fd(bpf_object__find_map_by_name(obj, name)); }
+
+  // Runs the frame with `meta` in the XDP metadata area in front of it.
+  int run_with_meta(const std::vector<uint8_t>& frame, uint64_t meta) const {
+    std::vector<uint8_t> in(sizeof meta);
+    std::memcpy(in.data(), &meta, sizeof meta);
+    in.insert(in.end(), frame.begin(), frame.end());
+    xdp_md ctx{};
+    ctx.data = sizeof meta;
+    ctx.data_end = static_cast<uint32_t>(in.size());
+    LIBBPF_OPTS(bpf_test_run_opts, t, .data_in = in.data(), .data_size_in = (uint32_t)in.size(),
+                .ctx_in = &ctx, .ctx_size_in = sizeof ctx);
+    REQUIRE(bpf_prog_test_run_opts(prog_fd, &t) == 0);
+    return static_cast<int>(t.retval);
+  }
 
   int run(const std::vector<uint8_t>& frame, int repeat = 1, uint32_t* ns = nullptr) const {
     LIBBPF_OPTS(bpf_test_run_opts, t, .data_in = frame.data(), .data_size_in = (uint32_t)frame.size(),
@@ -185,6 +200,24 @@ TEST_CASE("malformed, non-IP and audit-mode frames", "[xdp]") {
   CHECK(audit.run(eval::build_frame(pkt("tcp 8.8.8.8:40000 -> 10.0.0.2:22"))) == XDP_PASS);
   CHECK(audit.ring_stats().emitted == before + 1);
   CHECK(audit.run(frame) == XDP_PASS);
+}
+
+TEST_CASE("smoke-test frames are judged but leave no trace", "[xdp]") {
+  auto pol = testing::sample_policy();
+  auto arts = backend::compile_firewall(pol);
+  Loaded fw(arts, SN_FW_AUDIT);
+  auto frame = eval::build_frame(pkt("tcp 8.8.8.8:40000 -> 10.0.0.2:22"));
+  auto v = eval::eval_firewall(pol, pkt("tcp 8.8.8.8:40000 -> 10.0.0.2:22"));
+  uint64_t key = dplan::counter_key("firewall", v.rule_id(pol));
+  CHECK(fw.run_with_meta(frame, SN_SMOKE_META_MAGIC) == XDP_PASS);
+  CHECK(fw.counter(key).packets == 0);
+  CHECK(fw.ring_stats().emitted == 0);
+  // Any other metadata is ordinary traffic.
+  CHECK(fw.run_with_meta(frame, SN_SMOKE_META_MAGIC + 1) == XDP_PASS);
+  CHECK(fw.counter(key).packets == 1);
+  CHECK(fw.run(frame) == XDP_PASS);
+  CHECK(fw.counter(key).packets == 2);
+  CHECK(fw.ring_stats().emitted == (v.action == pir::Action::Deny ? 2u : 0u));
 }
 
 TEST_CASE("an IPv4-only policy applies the default to IPv6", "[xdp]") {

@@ -118,4 +118,10 @@ SN_ASSERT_SIZE(struct sn_ring_stats, 16);
 #define SN_FW_PROG "sn_xdp_firewall"
 #define SN_FW_PIR_CHUNK 4096
 
+/* A frame whose XDP metadata starts with this value is the enforcer's smoke
+ * test of a new generation: judged like any other, but neither counted nor
+ * reported, so an apply never moves the live figures. Real traffic reaches
+ * the program with no metadata. */
+#define SN_SMOKE_META_MAGIC 0x31454b4f4d534e53ull /* "SNSMOKE1" */
+
 #endif
