@@ -23,23 +23,6 @@ bool port_matches(const pir::PortMatch& m, uint16_t port) {
                      [&](const pir::PortRange& r) { return r.contains(port); });
 }
 
-std::string describe(const pir::AddrMatch& m) {
-  std::string s = m.negate ? "!" : "";
-  if (!m.set.empty()) return s + "@" + m.set;
-  if (m.cidrs.size() == 1) return s + pir::format(m.cidrs[0]);
-  s += "{";
-  for (size_t i = 0; i < m.cidrs.size(); ++i) s += (i ? ", " : "") + pir::format(m.cidrs[i]);
-  return s + "}";
-}
-
-std::string describe(const pir::PortMatch& m) {
-  if (!m.set.empty()) return "@" + m.set;
-  if (m.ranges.size() == 1) return pir::format(m.ranges[0]);
-  std::string s = "{";
-  for (size_t i = 0; i < m.ranges.size(); ++i) s += (i ? ", " : "") + pir::format(m.ranges[i]);
-  return s + "}";
-}
-
 }  // namespace
 
 std::string firewall_mismatch(const pir::Rule& r, const Packet& p) {
@@ -47,15 +30,15 @@ std::string firewall_mismatch(const pir::Rule& r, const Packet& p) {
     return std::string("rule matches only ") + (r.families() == 1 ? "IPv4" : "IPv6");
   if (r.proto != pir::Proto::Any && static_cast<uint8_t>(r.proto) != p.proto)
     return std::string("protocol is not ") + pir::to_string(r.proto);
-  if (!addr_matches(r.src, p.src)) return "source " + pir::format(p.src) + " not in " + describe(r.src);
+  if (!addr_matches(r.src, p.src)) return "source " + pir::format(p.src) + " not in " + pir::source_text(r.src);
   if (!addr_matches(r.dst, p.dst))
-    return "destination " + pir::format(p.dst) + " not in " + describe(r.dst);
+    return "destination " + pir::format(p.dst) + " not in " + pir::source_text(r.dst);
   if (r.has_ports() && !p.has_ports())
     return p.fragment ? "non-first fragment carries no ports" : "packet carries no ports";
   if (!port_matches(r.sport, p.sport))
-    return "source port " + std::to_string(p.sport) + " not in " + describe(r.sport);
+    return "source port " + std::to_string(p.sport) + " not in " + pir::source_text(r.sport);
   if (!port_matches(r.dport, p.dport))
-    return "destination port " + std::to_string(p.dport) + " not in " + describe(r.dport);
+    return "destination port " + std::to_string(p.dport) + " not in " + pir::source_text(r.dport);
   return {};
 }
 

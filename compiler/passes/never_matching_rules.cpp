@@ -11,30 +11,12 @@ namespace {
 
 const char* family_name(pir::Family f) { return f == pir::Family::V4 ? "IPv4" : "IPv6"; }
 
-// As the language writes it: `@trusted`, `!10.0.0.0/8`, `{a, b}`.
-std::string describe(const pir::AddrMatch& m) {
-  std::string s = m.negate ? "!" : "";
-  if (!m.set.empty()) return s + "@" + m.set;
-  if (m.cidrs.size() == 1) return s + pir::format(m.cidrs[0]);
-  s += "{";
-  for (size_t i = 0; i < m.cidrs.size(); ++i) s += (i ? ", " : "") + pir::format(m.cidrs[i]);
-  return s + "}";
-}
-
-std::string describe(const pir::PortMatch& m) {
-  if (!m.set.empty()) return "@" + m.set;
-  if (m.ranges.size() == 1) return pir::format(m.ranges[0]);
-  std::string s = "{";
-  for (size_t i = 0; i < m.ranges.size(); ++i) s += (i ? ", " : "") + pir::format(m.ranges[i]);
-  return s + "}";
-}
-
 void explain_ports(const char* which, const pir::PortMatch& m, std::vector<std::string>& out) {
   if (m.any || !port_set(m).empty()) return;
   if (m.ranges.empty())
-    out.push_back(std::string("the ") + which + " ports " + describe(m) + " hold no port");
+    out.push_back(std::string("the ") + which + " ports " + pir::source_text(m) + " hold no port");
   else
-    out.push_back(std::string("the ") + which + " ports " + describe(m) +
+    out.push_back(std::string("the ") + which + " ports " + pir::source_text(m) +
                   " hold no port: every range is inverted");
 }
 
@@ -42,10 +24,10 @@ void explain_addr(const char* which, const pir::AddrMatch& m, pir::Family f,
                   std::vector<std::string>& out) {
   if (!address_set(m, f).empty()) return;
   if (m.negate)
-    out.push_back(std::string("the ") + which + " " + describe(m) + " excludes every " +
+    out.push_back(std::string("the ") + which + " " + pir::source_text(m) + " excludes every " +
                   family_name(f) + " address");
   else
-    out.push_back(std::string("the ") + which + " " + describe(m) + " has no " + family_name(f) +
+    out.push_back(std::string("the ") + which + " " + pir::source_text(m) + " has no " + family_name(f) +
                   " address");
 }
 
@@ -59,7 +41,7 @@ std::vector<std::string> reasons(const pir::Rule& r) {
   explain_ports("destination", r.dport, out);
   for (const auto* m : {&r.src, &r.dst}) {
     if (!m->any && m->cidrs.empty())
-      out.push_back(std::string("the ") + (m == &r.src ? "source " : "destination ") + describe(*m) +
+      out.push_back(std::string("the ") + (m == &r.src ? "source " : "destination ") + pir::source_text(*m) +
                     (m->negate ? " lists no prefix, so it leaves no address family"
                                : " has no address"));
   }

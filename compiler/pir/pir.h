@@ -90,6 +90,11 @@ const char* to_string(Proto p);
 const char* to_string(Action a);
 const char* to_string(Mode m);
 
+// A match as the policy language writes it: `any`, `@trusted`, `!10.0.0.0/8`,
+// `{80, 8000..8099}`. For messages: explain, diagnostics, plans.
+std::string source_text(const AddrMatch& m);
+std::string source_text(const PortMatch& m);
+
 // Canonical text. Deterministic: the same policy always prints the same bytes.
 std::string print(const Policy& p);
 // Parses the text print() produces. On failure returns nullopt and sets

@@ -7,25 +7,6 @@
 namespace sentinel::enforcer::core {
 namespace {
 
-std::string addr_text(const pir::AddrMatch& m) {
-  if (m.any && m.set.empty() && m.cidrs.empty()) return "any";
-  std::string s = m.negate ? "!" : "";
-  if (!m.set.empty()) return s + "@" + m.set;
-  if (m.cidrs.size() == 1) return s + pir::format(m.cidrs[0]);
-  s += "{";
-  for (size_t i = 0; i < m.cidrs.size(); ++i) s += (i ? ", " : "") + pir::format(m.cidrs[i]);
-  return s + "}";
-}
-
-std::string ports_text(const pir::PortMatch& m) {
-  if (m.any && m.set.empty() && m.ranges.empty()) return "any";
-  if (!m.set.empty()) return "@" + m.set;
-  if (m.ranges.size() == 1) return pir::format(m.ranges[0]);
-  std::string s = "{";
-  for (size_t i = 0; i < m.ranges.size(); ++i) s += (i ? ", " : "") + pir::format(m.ranges[i]);
-  return s + "}";
-}
-
 // A set reference is the same constraint whatever the set holds: element
 // changes are reported on the set itself.
 bool same_addr(const pir::AddrMatch& a, const pir::AddrMatch& b) {
@@ -106,10 +87,10 @@ void diff_rules(const std::vector<pir::Rule>& live, const std::vector<pir::Rule>
     };
     field("action", pir::to_string(o.action), pir::to_string(n.action));
     field("proto", pir::to_string(o.proto), pir::to_string(n.proto));
-    if (!same_addr(o.src, n.src)) field("from", addr_text(o.src), addr_text(n.src));
-    if (!same_ports(o.sport, n.sport)) field("from port", ports_text(o.sport), ports_text(n.sport));
-    if (!same_addr(o.dst, n.dst)) field("to", addr_text(o.dst), addr_text(n.dst));
-    if (!same_ports(o.dport, n.dport)) field("to port", ports_text(o.dport), ports_text(n.dport));
+    if (!same_addr(o.src, n.src)) field("from", pir::source_text(o.src), pir::source_text(n.src));
+    if (!same_ports(o.sport, n.sport)) field("from port", pir::source_text(o.sport), pir::source_text(n.sport));
+    if (!same_addr(o.dst, n.dst)) field("to", pir::source_text(o.dst), pir::source_text(n.dst));
+    if (!same_ports(o.dport, n.dport)) field("to port", pir::source_text(o.dport), pir::source_text(n.dport));
     if (o.description != n.description)
       what.push_back("description \"" + o.description + "\" -> \"" + n.description + "\"");
     if (rank_old[n.id] != rank_new[n.id])
@@ -129,12 +110,12 @@ std::string describe_rule(const pir::Rule& r) {
   std::string s = pir::to_string(r.action);
   if (r.proto != pir::Proto::Any) s += std::string(" ") + pir::to_string(r.proto);
   if (!(r.src.any && r.src.set.empty() && r.src.cidrs.empty()) || !r.sport.any) {
-    s += " from " + addr_text(r.src);
-    if (!r.sport.any || !r.sport.set.empty()) s += " port " + ports_text(r.sport);
+    s += " from " + pir::source_text(r.src);
+    if (!r.sport.any || !r.sport.set.empty()) s += " port " + pir::source_text(r.sport);
   }
   if (!(r.dst.any && r.dst.set.empty() && r.dst.cidrs.empty()) || !r.dport.any) {
-    s += " to " + addr_text(r.dst);
-    if (!r.dport.any || !r.dport.set.empty()) s += " port " + ports_text(r.dport);
+    s += " to " + pir::source_text(r.dst);
+    if (!r.dport.any || !r.dport.set.empty()) s += " port " + pir::source_text(r.dport);
   }
   if (!r.description.empty()) s += " \"" + r.description + "\"";
   return s;

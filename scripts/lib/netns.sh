@@ -87,3 +87,28 @@ for r in s["firewall"]["rules"] + [s["firewall"]["default_rule"]]:
 else:
     print(0)' "$1"
 }
+
+# Two generations for swap tests, as bundles $WORK/old.snb and $WORK/new.snb:
+# UDP port 5000 (A) passes under the old one, 5001 (B) under the new one.
+setup_swap_policies() {
+  mkdir -p "$WORK/old" "$WORK/new"
+  cat > "$WORK/old/p.sen" <<'SEN'
+firewall {
+    default deny
+    rule old-a allow udp to any port 5000
+    rule old-b deny  udp to any port 5001
+}
+SEN
+  cat > "$WORK/new/p.sen" <<'SEN'
+firewall {
+    default deny
+    rule new-a deny  udp to any port 5000
+    rule new-b allow udp to any port 5001
+}
+SEN
+  build_bundle "$WORK/old" "$WORK/old.snb"
+  build_bundle "$WORK/new" "$WORK/new.snb"
+  # IPv6 neighbour traffic would only add noise to the counters here.
+  in_srv sysctl -qw net.ipv6.conf.all.disable_ipv6=1
+  in_cli sysctl -qw net.ipv6.conf.all.disable_ipv6=1
+}

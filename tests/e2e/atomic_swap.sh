@@ -9,26 +9,7 @@
 # mix of both would break that shape.
 source "$(dirname "$0")/../../scripts/lib/netns.sh"
 setup_net
-mkdir -p "$WORK/old" "$WORK/new"
-cat > "$WORK/old/p.sen" <<'SEN'
-firewall {
-    default deny
-    rule old-a allow udp to any port 5000
-    rule old-b deny  udp to any port 5001
-}
-SEN
-cat > "$WORK/new/p.sen" <<'SEN'
-firewall {
-    default deny
-    rule new-a deny  udp to any port 5000
-    rule new-b allow udp to any port 5001
-}
-SEN
-build_bundle "$WORK/old" "$WORK/old.snb"
-build_bundle "$WORK/new" "$WORK/new.snb"
-# IPv6 neighbour traffic would only add noise to the counters here.
-in_srv sysctl -qw net.ipv6.conf.all.disable_ipv6=1
-in_cli sysctl -qw net.ipv6.conf.all.disable_ipv6=1
+setup_swap_policies
 enforcer apply "$WORK/old.snb"
 in_cli ping -c 1 -W 1 "$SRV_IP" >/dev/null 2>&1 || true  # resolve ARP before the stream
 
