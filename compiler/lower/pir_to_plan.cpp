@@ -162,6 +162,11 @@ dplan::FirewallPlan lower_firewall(const pir::Policy& policy) {
   std::vector<Entry> entries;
   bool any_v6 = false;
 
+  // The live and the previous generation share the counters map.
+  if (fw.rules.size() + 2 > SN_FW_MAX_COUNTERS / 2)
+    throw LowerError("the firewall has " + std::to_string(fw.rules.size()) + " rules; at most " +
+                     std::to_string(SN_FW_MAX_COUNTERS / 2 - 2) +
+                     " fit, since two generations share the rule counters");
   for (uint32_t ri = 0; ri < fw.rules.size(); ++ri) {
     const pir::Rule& r = fw.rules[ri];
     const unsigned fams = r.families();

@@ -96,10 +96,12 @@ class FakeKernel : public Kernel {
   std::unique_ptr<RingReader> ring_reader(
       const Fd& ringbuf, std::function<void(std::span<const uint8_t>)> on_record) override;
 
+  // Bytes of one stored value: per-CPU maps hold one slot per CPU.
+  size_t value_bytes(const MapInfo& i) const;
+
  private:
   void maybe_fail(const std::string& op, ErrorKind kind, const std::string& object);
   Fd handle(int id) const { return Fd(id, nullptr); }
-  size_t value_bytes(const MapInfo& i) const;
   int next_id_ = 100;
   std::map<std::string, int> faults_;
 };

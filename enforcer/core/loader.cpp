@@ -103,22 +103,10 @@ LoadedGeneration load_firewall(bpf::Kernel& k, const FirewallSpec& spec, const L
                      static_cast<uint32_t>(chunks));
     }
 
-    // Counters are shared across generations: create the missing ones
-    // zeroed, never overwrite one that already counts.
-    const bpf::Fd& cnt = need_map(g, SN_FW_MAP_COUNTERS);
-    bpf::MapInfo ci = k.map_info(cnt, SN_FW_MAP_COUNTERS);
-    size_t vbytes = ci.percpu() ? sizeof(sn_counter) * k.possible_cpus() : sizeof(sn_counter);
-    std::vector<uint8_t> zero(vbytes, 0);
-    std::vector<uint64_t> keys;
-    for (uint32_t i = 0; i < spec.rules.count; ++i) {
-      sn_fw_rule r;
-      std::memcpy(&r, spec.rules.value_at(i), sizeof r);
-      keys.push_back(r.counter_key);
-    }
-    if (cfg.malformed_counter_key) keys.push_back(cfg.malformed_counter_key);
-    std::sort(keys.begin(), keys.end());
-    keys.erase(std::unique(keys.begin(), keys.end()), keys.end());
-    for (uint64_t key : keys) k.insert(cnt, SN_FW_MAP_COUNTERS, &key, zero.data());
+    // Counters are shared across generations and created by the program on
+    // a rule's first packet: pre-creating one per rule would cost a per-CPU
+    // allocation each, seconds for a large policy, for rules that may never
+    // see a packet. Their shape is checked above.
   } catch (const bpf::BpfError& e) {
     throw Error("fill", e.what(), e.log());
   }

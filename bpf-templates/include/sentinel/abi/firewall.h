@@ -17,8 +17,10 @@
 #include "common.h"
 
 #define SN_FW_MAX_TUPLES 1024
-/* Counters of all rules of the live and the previous generation, with room. */
-#define SN_FW_MAX_COUNTERS (1u << 22)
+/* Counters of all rules of the live and the previous generation: a policy
+ * may have at most half of this many rules. The map's bucket array is sized
+ * by it up front (16 bytes a bucket), so it is no larger than it must be. */
+#define SN_FW_MAX_COUNTERS (1u << 18)
 
 enum sn_fw_action {
 	SN_FW_ALLOW = 0,
