@@ -1,6 +1,6 @@
 // Loads one firewall generation into the kernel and fills it completely:
-// config rodata, tuple, key and rule maps (batch updates), the policy text,
-// and a zeroed counter for every rule that has none yet. Nothing is pinned
+// config rodata, tuple, key and rule maps (batch updates) and the policy
+// text; counters are created by the program on first use. Nothing is pinned
 // or attached here; the caller decides. Shared by apply and the test harness.
 #pragma once
 #include <map>
