@@ -112,3 +112,17 @@ SEN
   in_srv sysctl -qw net.ipv6.conf.all.disable_ipv6=1
   in_cli sysctl -qw net.ipv6.conf.all.disable_ipv6=1
 }
+
+# The sequenced UDP stream of the swap tests: COUNT packets at 10,000 a second,
+# alternating ports 5000 and 5001; the receiver writes $WORK/recv.json.
+# Sets RECV and SEND to the two processes.
+start_stream() {  # COUNT
+  in_srv /usr/bin/python3 "$SRC_DIR/tests/e2e/udpseq.py" recv 5000 5001 "$WORK/recv.json" \
+    > "$WORK/recv.log" 2>&1 &
+  RECV=$!
+  PIDS+=($RECV)
+  for _ in $(seq 50); do grep -q ready "$WORK/recv.log" && break; sleep 0.1; done
+  in_cli /usr/bin/python3 "$SRC_DIR/tests/e2e/udpseq.py" send "$SRV_IP" 5000 5001 "$1" 10000 &
+  SEND=$!
+  PIDS+=($SEND)
+}

@@ -14,13 +14,7 @@ enforcer apply "$WORK/old.snb"
 in_cli ping -c 1 -W 1 "$SRV_IP" >/dev/null 2>&1 || true  # resolve ARP before the stream
 
 COUNT=30000
-in_srv /usr/bin/python3 "$SRC_DIR/tests/e2e/udpseq.py" recv 5000 5001 "$WORK/recv.json" > "$WORK/recv.log" 2>&1 &
-RECV=$!
-PIDS+=($RECV)
-for _ in $(seq 50); do grep -q ready "$WORK/recv.log" && break; sleep 0.1; done
-in_cli /usr/bin/python3 "$SRC_DIR/tests/e2e/udpseq.py" send "$SRV_IP" 5000 5001 $COUNT 10000 &
-SEND=$!
-PIDS+=($SEND)
+start_stream "$COUNT"
 sleep 1.2
 enforcer apply "$WORK/new.snb"
 wait $SEND

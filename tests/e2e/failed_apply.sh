@@ -37,13 +37,7 @@ open(sys.argv[2], "wb").write(out)
 PY
 
 COUNT=24000
-in_srv /usr/bin/python3 "$SRC_DIR/tests/e2e/udpseq.py" recv 5000 5001 "$WORK/recv.json" > "$WORK/recv.log" 2>&1 &
-RECV=$!
-PIDS+=($RECV)
-for _ in $(seq 50); do grep -q ready "$WORK/recv.log" && break; sleep 0.1; done
-in_cli /usr/bin/python3 "$SRC_DIR/tests/e2e/udpseq.py" send "$SRV_IP" 5000 5001 $COUNT 10000 &
-SEND=$!
-PIDS+=($SEND)
+start_stream "$COUNT"
 sleep 0.5
 for bad in flipped truncated abi; do
   if enforcer apply "$WORK/$bad.snb" > "$WORK/$bad.out" 2>&1; then
