@@ -25,6 +25,13 @@ while getopts "b:nr:" o; do
 done
 [ "$(id -u)" = 0 ] || { echo "run.sh: needs root" >&2; exit 1; }
 
+# The project's own packages, then the peers and the timing tool.
+bash "$root/scripts/install-deps.sh"
+for p in hyperfine xdp-tools; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" ||
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "$p"
+done
+
 if [ $do_build = 1 ]; then
 	cmake -S "$root" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
 	ninja -C "$build" -j2 fw_bench sentinelc sentinel-enforcer
