@@ -1,5 +1,7 @@
 #include "compiler/passes/match_space.h"
 
+#include "compiler/eval/packet.h"
+
 namespace sentinel::passes {
 
 IntervalSet address_set(const pir::AddrMatch& m, pir::Family f) {
@@ -87,24 +89,15 @@ bool MatchSpace::matches(const Point& p) const {
 }
 
 std::string format_point(const Point& p) {
-  std::string s;
-  switch (p.proto) {
-    case 6: s = "tcp"; break;
-    case 17: s = "udp"; break;
-    case 1: s = "icmp"; break;
-    case 58: s = "icmpv6"; break;
-    default: s = "proto " + std::to_string(p.proto);
-  }
-  bool with_ports = p.proto == 6 || p.proto == 17;
-  auto endpoint = [&](u128 v, uint16_t port) {
-    std::string a = pir::format(pir::Addr::from_value(p.family, v));
-    if (!with_ports) return a;
-    if (p.family == pir::Family::V6) a = "[" + a + "]";
-    return a + ":" + std::to_string(port);
-  };
-  s += ' ' + endpoint(p.src, p.sport) + " -> " + endpoint(p.dst, p.dport);
-  if (with_ports && !p.l4) s += " frag";
-  return s;
+  eval::Packet pkt;
+  pkt.family = p.family;
+  pkt.proto = p.proto;
+  pkt.src = pir::Addr::from_value(p.family, p.src);
+  pkt.dst = pir::Addr::from_value(p.family, p.dst);
+  pkt.sport = p.sport;
+  pkt.dport = p.dport;
+  pkt.fragment = (p.proto == 6 || p.proto == 17) && !p.l4;
+  return eval::format(pkt);
 }
 
 }  // namespace sentinel::passes

@@ -68,7 +68,7 @@ IntervalSet port_set(const pir::PortMatch& m);
 
 MatchSpace match_space(const pir::Rule& r);
 
-// The text form of compiler/eval/packet.h: "tcp 10.0.0.1:1024 -> 10.0.0.2:22".
+// The point as a packet in the text form of compiler/eval/packet.h.
 std::string format_point(const Point& p);
 
 }  // namespace sentinel::passes

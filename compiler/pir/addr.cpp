@@ -61,8 +61,7 @@ std::optional<Addr> parse_addr(std::string_view s) {
   return a;
 }
 
-std::optional<Cidr> parse_cidr(std::string_view s, bool* host_bits) {
-  if (host_bits) *host_bits = false;
+std::optional<Cidr> parse_prefix(std::string_view s) {
   auto slash = s.find('/');
   auto a = parse_addr(s.substr(0, slash));
   if (!a) return std::nullopt;
@@ -77,10 +76,17 @@ std::optional<Cidr> parse_cidr(std::string_view s, bool* host_bits) {
       return std::nullopt;
     c.len = static_cast<uint8_t>(len);
   }
-  unsigned __int128 v = a->value();
-  unsigned __int128 masked = v & ~host_mask(a->bits(), c.len);
+  return c;
+}
+
+std::optional<Cidr> parse_cidr(std::string_view s, bool* host_bits) {
+  if (host_bits) *host_bits = false;
+  auto c = parse_prefix(s);
+  if (!c) return std::nullopt;
+  unsigned __int128 v = c->addr.value();
+  unsigned __int128 masked = v & ~host_mask(c->addr.bits(), c->len);
   if (masked != v && host_bits) *host_bits = true;
-  c.addr = Addr::from_value(a->family, masked);
+  c->addr = Addr::from_value(c->addr.family, masked);
   return c;
 }
 

@@ -42,6 +42,8 @@ std::optional<Addr> parse_addr(std::string_view s);
 // "a.b.c.d/len", "x::/len" or a bare address (full-length prefix). When the
 // text has host bits set, `host_bits` is set and the returned CIDR is masked.
 std::optional<Cidr> parse_cidr(std::string_view s, bool* host_bits = nullptr);
+// The same text without masking: the address exactly as written.
+std::optional<Cidr> parse_prefix(std::string_view s);
 std::string format(const Addr& a);
 std::string format(const Cidr& c);  // bare address when the prefix is full length
 std::string format(const PortRange& r);  // "80" or "8000..8099"

@@ -134,21 +134,9 @@ class Line {
 
 // "addr[/len]" without masking: the text says exactly what the IR held.
 Cidr cidr_of(std::string_view s) {
-  auto slash = s.find('/');
-  auto a = parse_addr(s.substr(0, slash));
-  if (!a) fail("bad address `" + std::string(s) + "`");
-  Cidr c;
-  c.addr = *a;
-  c.len = static_cast<uint8_t>(a->bits());
-  if (slash != std::string_view::npos) {
-    auto num = s.substr(slash + 1);
-    unsigned len = 0;
-    auto [p, ec] = std::from_chars(num.data(), num.data() + num.size(), len);
-    if (num.empty() || ec != std::errc() || p != num.data() + num.size() || len > a->bits())
-      fail("bad prefix length in `" + std::string(s) + "`");
-    c.len = static_cast<uint8_t>(len);
-  }
-  return c;
+  if (auto c = parse_prefix(s)) return *c;
+  if (!parse_addr(s.substr(0, s.find('/')))) fail("bad address `" + std::string(s) + "`");
+  fail("bad prefix length in `" + std::string(s) + "`");
 }
 
 uint16_t port_of(std::string_view s, std::string_view whole) {
