@@ -4,7 +4,7 @@
 #include "compiler/backend/build.h"
 #include "compiler/backend/bundle_format.h"
 #include "compiler/backend/map_image.h"
-#include "test_policy.h"
+#include "tests/support/test_policy.h"
 
 using namespace sentinel;
 

@@ -14,7 +14,7 @@
 
 #include "compiler/backend/build.h"
 #include "compiler/eval/firewall.h"
-#include "test_policy.h"
+#include "tests/support/test_policy.h"
 
 using namespace sentinel;
 

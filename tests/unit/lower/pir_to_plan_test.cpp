@@ -5,6 +5,7 @@
 #include "compiler/eval/firewall.h"
 #include "compiler/lower/pir_to_plan.h"
 #include "plan_walk.h"
+#include "tests/support/test_policy.h"
 
 using namespace sentinel;
 using lower::lower_firewall;
@@ -12,53 +13,11 @@ using u128 = unsigned __int128;
 
 namespace {
 
-pir::Cidr cidr(const char* s) {
-  auto c = pir::parse_cidr(s);
-  REQUIRE(c.has_value());
-  return *c;
-}
-
-pir::AddrMatch addrs(std::vector<const char*> list, bool negate = false) {
-  pir::AddrMatch m;
-  m.any = false;
-  m.negate = negate;
-  for (auto s : list) m.cidrs.push_back(cidr(s));
-  return m;
-}
-
-pir::PortMatch ports(std::vector<pir::PortRange> r) {
-  pir::PortMatch m;
-  m.any = false;
-  m.ranges = std::move(r);
-  return m;
-}
-
-pir::Rule rule(std::string id, pir::Action a, pir::Proto p = pir::Proto::Any) {
-  pir::Rule r;
-  r.id = std::move(id);
-  r.action = a;
-  r.proto = p;
-  return r;
-}
-
-pir::Policy sample_policy() {
-  pir::Policy pol;
-  pol.firewall.present = true;
-  pol.firewall.default_action = pir::Action::Deny;
-  auto r0 = rule("ssh", pir::Action::Allow, pir::Proto::Tcp);
-  r0.src = addrs({"10.0.0.0/8", "2001:db8::/32"});
-  r0.dport = ports({{22, 22}});
-  auto r1 = rule("web", pir::Action::Allow, pir::Proto::Tcp);
-  r1.dport = ports({{80, 80}, {443, 443}, {8000, 8099}});
-  auto r2 = rule("untrusted", pir::Action::Deny);
-  r2.src = addrs({"10.0.0.0/8", "192.168.0.0/16", "2001:db8::/32"}, true);
-  auto r3 = rule("dns", pir::Action::Log, pir::Proto::Udp);
-  r3.sport = ports({{1024, 65535}});
-  r3.dst = addrs({"10.0.0.53"});
-  auto r4 = rule("ping6", pir::Action::Allow, pir::Proto::Icmpv6);
-  pol.firewall.rules = {r0, r1, r2, r3, r4};
-  return pol;
-}
+using testing::addrs;
+using testing::cidr;
+using testing::ports;
+using testing::rule;
+using testing::sample_policy;
 
 // Exact cover check over a small space: every value in [0, 2^bits) is
 // covered iff it lies in [lo, hi], and no two prefixes overlap.

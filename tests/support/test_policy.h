@@ -1,5 +1,5 @@
 // A small policy covering IPv4 and IPv6, a negated set, a port range and
-// every action; shared by the backend tests.
+// every action; shared by the lowering and backend tests.
 #pragma once
 #include "compiler/pir/pir.h"
 
