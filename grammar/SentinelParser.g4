@@ -1,27 +1,58 @@
 // The Sentinel policy language: a file is a list of declarations. Each
 // security domain lives in its own imported grammar; this file holds what
-// they share (sets, literals, names).
+// they share (sets, literals, names, matches, settings). Adding a domain adds
+// its block to `decl` and its keywords to `name`.
+//
+// This grammar is the definition of the language. The parser that runs is
+// the hand-written one in compiler/parse (error recovery, speed); the
+// conformance test (tests/unit/parse) checks on every domain's corpus that
+// both build the same parse tree and reject the same inputs at the same token.
 parser grammar SentinelParser;
 
 options { tokenVocab = SentinelLexer; }
 
-import Firewall;
+import Firewall, Ratelimit, Conntrack;
 
 file : decl* EOF;
 
-decl : setDecl | firewallBlock;
+decl : setDecl | firewallBlock | ratelimitBlock | conntrackBlock;
 
 setDecl
-    : SET name COLON CIDR_T EQUALS LBRACE (cidrLit (COMMA cidrLit)* COMMA?)? RBRACE  # cidrSetDecl
-    | SET name COLON PORT EQUALS LBRACE (portLit (COMMA portLit)* COMMA?)? RBRACE    # portSetDecl
+    : SET name COLON CIDR_T EQUALS LBRACE (cidrLit (COMMA cidrLit)* COMMA?)? RBRACE      # cidrSetDecl
+    | SET name COLON PORT EQUALS LBRACE (portLit (COMMA portLit)* COMMA?)? RBRACE        # portSetDecl
+    | SET name COLON IFACE EQUALS LBRACE (ifaceName (COMMA ifaceName)* COMMA?)? RBRACE   # ifaceSetDecl
     ;
 
-cidrLit : IPV4 | IPV6;
-portLit : NUMBER (DOTDOT NUMBER)?;
-setRef  : AT name;
+// `firewall on @edge { ... }`: the interfaces a block runs on.
+blockScope : ON setRef;
+
+modeSetting : MODE (ENFORCE | AUDIT);
+
+// What a rule matches: [PROTO] [from ADDR [port PORTS]] [to ADDR [port PORTS]].
+matchClause : proto? fromClause? toClause?;
+proto       : TCP | UDP | ICMP | ICMPV6 | ANY;
+fromClause  : FROM addr (PORT ports)?;
+toClause    : TO addr (PORT ports)?;
+
+addr
+    : ANY                        # addrAny
+    | BANG? addrAtom             # addrMatch
+    ;
+addrAtom : addrElem | LBRACE addrElem (COMMA addrElem)* COMMA? RBRACE;
+addrElem : cidrLit | setRef;
+
+ports    : portElem | LBRACE portElem (COMMA portElem)* COMMA? RBRACE;
+portElem : portLit | setRef;
+
+cidrLit   : IPV4 | IPV6;
+portLit   : NUMBER (DOTDOT NUMBER)?;
+ifaceName : name | STRING;
+setRef    : AT name;
 
 // Keywords are valid names: `rule icmpv6 allow icmpv6` names a rule `icmpv6`.
-name
-    : ID | SET | CIDR_T | PORT | FIREWALL | DEFAULT | MODE | ENFORCE | AUDIT | RULE
-    | ALLOW | DENY | LOG | TCP | UDP | ICMP | ICMPV6 | ANY | FROM | TO
+name : ID | commonKeyword | firewallKeyword | ratelimitKeyword | conntrackKeyword;
+
+commonKeyword
+    : SET | CIDR_T | PORT | IFACE | ON | RULE | DEFAULT | MODE | ENFORCE | AUDIT | ALLOW
+    | DENY | DROP | LOG | TCP | UDP | ICMP | ICMPV6 | ANY | FROM | TO
     ;

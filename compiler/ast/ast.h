@@ -2,15 +2,22 @@
 // node and every literal so that a diagnostic can point at the exact element.
 // Literal values are decoded by the parser (that needs no context); whether
 // they are acceptable is decided, and reported, by sema.
+//
+// This header holds what every domain shares (sets, literals, matches,
+// settings) and the base of a domain block; each domain's block lives in
+// ast/domains/<domain>.h.
 #pragma once
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <variant>
 #include <vector>
 
+#include "compiler/domains/domain_id.h"
 #include "compiler/pir/addr.h"
 #include "compiler/pir/pir.h"
+#include "compiler/support/poly.h"
 #include "compiler/support/source.h"
 
 namespace sentinel::ast {
@@ -47,6 +54,28 @@ struct PortLit {
   bool operator==(const PortLit&) const = default;
 };
 
+// An interface name in an `iface` set: a name or a string (`"eth0.100"`).
+struct IfaceName {
+  std::string text;
+  Span span;
+  bool operator==(const IfaceName&) const = default;
+};
+
+// `100/s`: count per unit; count saturates like Number.
+struct RateLit {
+  uint64_t count = 0;
+  char unit = 's';  // 's', 'm' or 'h'
+  Span span;
+  bool operator==(const RateLit&) const = default;
+};
+
+// `30s`, `500ms`: nanoseconds, saturating at UINT64_MAX.
+struct DurationLit {
+  uint64_t ns = 0;
+  Span span;
+  bool operator==(const DurationLit&) const = default;
+};
+
 // `@name`; the span covers the `@` and the name.
 struct SetRef {
   Name name;
@@ -57,9 +86,10 @@ struct SetRef {
 struct SetDecl {
   Name name;
   pir::SetKind kind = pir::SetKind::Cidr;
-  std::vector<CidrLit> cidrs;  // kind == Cidr
-  std::vector<PortLit> ports;  // kind == Port
-  Span span;                   // from `set` to the closing brace
+  std::vector<CidrLit> cidrs;    // kind == Cidr
+  std::vector<PortLit> ports;    // kind == Port
+  std::vector<IfaceName> ifaces; // kind == Iface
+  Span span;                     // from `set` to the closing brace
   bool operator==(const SetDecl&) const = default;
 };
 
@@ -89,42 +119,49 @@ struct Endpoint {
   bool operator==(const Endpoint&) const = default;
 };
 
-struct Rule {
-  Name id;
-  pir::Action action = pir::Action::Deny;
-  Span action_span;
+// What a rule matches: `[PROTO] [from ...] [to ...]`, shared by every domain
+// whose rules match packets.
+struct Match {
   std::optional<pir::Proto> proto;  // empty when not written (any)
   Span proto_span;
   std::optional<Endpoint> from, to;
-  std::optional<std::string> description;  // unescaped
-  Span description_span;
-  Span span;  // the whole rule
-  bool operator==(const Rule&) const = default;
+  bool operator==(const Match&) const = default;
 };
 
-struct DefaultSetting {
-  pir::Action action = pir::Action::Allow;
-  Span span;
-  bool operator==(const DefaultSetting&) const = default;
-};
 struct ModeSetting {
   pir::Mode mode = pir::Mode::Enforce;
   Span span;
   bool operator==(const ModeSetting&) const = default;
 };
 
-struct Firewall {
-  std::vector<DefaultSetting> defaults;  // more than one is an error
-  std::vector<ModeSetting> modes;        // more than one is an error
-  std::vector<Rule> rules;
-  Span span;  // the `firewall` keyword
-  bool operator==(const Firewall&) const = default;
+// A domain block: `KEYWORD [on @group] { ... }`. Each domain derives its
+// block from BlockOf<itself> and is told apart by `domain`.
+struct Block {
+  DomainId domain{};
+  Span span;                    // the block keyword
+  std::optional<SetRef> scope;  // `on @group`: the interfaces it runs on
+  virtual ~Block() = default;
+  virtual std::unique_ptr<Block> clone() const = 0;
+  virtual bool equals(const Block& other) const = 0;
+  bool operator==(const Block&) const = default;
 };
+
+template <class Derived>
+struct BlockOf : PolyImpl<Derived, Block> {
+  BlockOf() { this->domain = Derived::kDomain; }
+  bool operator==(const BlockOf&) const = default;
+};
+
+// The block as its domain's type, or nullptr when it belongs to another.
+template <class T>
+const T* as(const Block& b) {
+  return b.domain == T::kDomain ? static_cast<const T*>(&b) : nullptr;
+}
 
 struct File {
   uint32_t file = 0;  // SourceManager id
   std::vector<SetDecl> sets;
-  std::vector<Firewall> firewalls;  // more than one across all files is an error
+  std::vector<Poly<Block>> blocks;  // in source order
   bool operator==(const File&) const = default;
 };
 

@@ -7,6 +7,7 @@
 #include "compiler/backend/bundle_format.h"
 #include "compiler/backend/map_image.h"
 #include "compiler/lower/pir_to_plan.h"
+#include "compiler/pir/domains/firewall.h"
 
 namespace sentinel::backend {
 
@@ -41,7 +42,11 @@ std::optional<std::string> build_bundle(const pir::Policy& policy, const BuildOp
   std::map<std::string, std::string> parts;
   nlohmann::json domains = nlohmann::json::object();
   try {
-    if (policy.firewall.present) {
+    for (const auto& b : policy.blocks)
+      if (b->domain() != DomainId::firewall)
+        throw lower::LowerError("the " + std::string(domain_name(b->domain())) +
+                                " block checks, but this build cannot enforce it yet");
+    if (policy.get<pir::Firewall>()) {
       FirewallArtifacts fw = compile_firewall(policy);
       const auto& plan = fw.plan;
       nlohmann::json maps = {{SN_FW_MAP_TUPLES, "firewall/tuples.img"},

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <cstdlib>
 #include <sstream>
 
 namespace sentinel::eval {
@@ -118,8 +119,65 @@ std::optional<Packet> parse_packet(std::string_view text, std::string* error) {
     *error = std::string(w[0]) + " does not fit the address family";
     return std::nullopt;
   }
+  if (p.proto == 58) p.icmp_type = 128;
   for (i += 3; i < w.size(); ++i) {
-    if (w[i] == "frag") {
+    if (!w[i].empty() && w[i][0] == '[') {
+      if (p.proto != 6 || w[i].back() != ']') {
+        *error = "TCP flags `[...]` need a tcp packet: `" + std::string(w[i]) + "`";
+        return std::nullopt;
+      }
+      p.tcp_flags = 0;
+      for (char c : w[i].substr(1, w[i].size() - 2)) {
+        switch (c) {
+          case 'S': p.tcp_flags |= kSyn; break;
+          case 'F': p.tcp_flags |= kFin; break;
+          case 'R': p.tcp_flags |= kRst; break;
+          case 'P': p.tcp_flags |= kPsh; break;
+          case 'U': p.tcp_flags |= kUrg; break;
+          case '.': p.tcp_flags |= kAck; break;
+          default:
+            *error = std::string("unknown TCP flag `") + c + "` (S F R P U .)";
+            return std::nullopt;
+        }
+      }
+    } else if ((w[i] == "type" || w[i] == "code" || w[i] == "id") && i + 1 < w.size()) {
+      if (!p.is_icmp()) {
+        *error = "`" + std::string(w[i]) + "` needs an icmp or icmpv6 packet";
+        return std::nullopt;
+      }
+      bool ok = w[i] == "id" ? parse_num<uint16_t>(w[i + 1], p.icmp_id, 65535)
+                : w[i] == "type" ? parse_num<uint8_t>(w[i + 1], p.icmp_type, 255)
+                                 : parse_num<uint8_t>(w[i + 1], p.icmp_code, 255);
+      if (!ok) {
+        *error = "invalid ICMP " + std::string(w[i]) + " `" + std::string(w[i + 1]) + "`";
+        return std::nullopt;
+      }
+      ++i;
+    } else if (w[i] == "inner") {
+      if (!p.is_icmp() || i + 4 >= w.size() || w[i + 3] != "->") {
+        *error = "expected `inner PROTO SRC -> DST` after an icmp packet";
+        return std::nullopt;
+      }
+      Inner in;
+      if (w[i + 1] == "tcp") in.proto = 6;
+      else if (w[i + 1] == "udp") in.proto = 17;
+      else if (w[i + 1] == "icmp") in.proto = 1;
+      else if (w[i + 1] == "icmpv6") in.proto = 58;
+      else {
+        *error = "unknown inner protocol `" + std::string(w[i + 1]) + "`";
+        return std::nullopt;
+      }
+      bool iports = in.proto == 6 || in.proto == 17;
+      if (!parse_endpoint(w[i + 2], iports, in.src, in.sport, error) ||
+          !parse_endpoint(w[i + 4], iports, in.dst, in.dport, error))
+        return std::nullopt;
+      if (in.src.family != p.family || in.dst.family != p.family) {
+        *error = "the inner packet is of another address family";
+        return std::nullopt;
+      }
+      p.inner = in;
+      i += 4;
+    } else if (w[i] == "frag") {
       p.fragment = true;
     } else if (w[i] == "vlan" && i + 1 < w.size()) {
       uint16_t id;
@@ -142,7 +200,53 @@ std::optional<Packet> parse_packet(std::string_view text, std::string* error) {
     *error = "at most two VLAN tags";
     return std::nullopt;
   }
+  if (p.inner && !is_icmp_error(p)) {
+    *error = "only ICMP errors (type 3, 4, 5, 11, 12; ICMPv6 1 to 4) quote a packet";
+    return std::nullopt;
+  }
+  if (is_icmp_error(p) && !p.inner) {
+    *error = "an ICMP error needs the packet it quotes: `inner PROTO SRC -> DST`";
+    return std::nullopt;
+  }
   return p;
+}
+
+std::optional<TimedPacket> parse_timed_packet(std::string_view text, std::string* error) {
+  std::string scratch;
+  if (!error) error = &scratch;
+  TimedPacket tp;
+  auto skip = [&] {
+    while (!text.empty() && (text.front() == ' ' || text.front() == '\t')) text.remove_prefix(1);
+  };
+  skip();
+  if (!text.empty() && text.front() == '@') {
+    size_t end = text.find_first_of(" \t");
+    std::string_view t = text.substr(1, end == std::string_view::npos ? std::string_view::npos : end - 1);
+    text.remove_prefix(end == std::string_view::npos ? text.size() : end);
+    size_t digits = 0;
+    while (digits < t.size() && ((t[digits] >= '0' && t[digits] <= '9') || t[digits] == '.')) ++digits;
+    std::string_view num = t.substr(0, digits), unit = t.substr(digits);
+    double scale = unit.empty() || unit == "s" ? 1e9 : unit == "ms" ? 1e6 : unit == "us" ? 1e3 : unit == "m" ? 60e9 : 0;
+    char* endp = nullptr;
+    std::string n(num);
+    double v = n.empty() ? -1 : std::strtod(n.c_str(), &endp);
+    if (scale == 0 || v < 0 || !endp || *endp || v * scale > 1.8e19) {
+      *error = "invalid time `@" + std::string(t) + "` (seconds, or with ms, us, s or m)";
+      return std::nullopt;
+    }
+    tp.time_ns = static_cast<uint64_t>(v * scale + 0.5);
+    skip();
+  }
+  if (text.substr(0, 3) == "in ") {
+    text.remove_prefix(3);
+  } else if (text.substr(0, 4) == "out ") {
+    tp.egress = true;
+    text.remove_prefix(4);
+  }
+  auto p = parse_packet(text, error);
+  if (!p) return std::nullopt;
+  tp.pkt = *p;
+  return tp;
 }
 
 std::string format(const Packet& p) {
@@ -162,6 +266,31 @@ std::string format(const Packet& p) {
     return s + ":" + std::to_string(port);
   };
   os << ' ' << ep(p.src, p.sport) << " -> " << ep(p.dst, p.dport);
+  if (p.proto == 6 && p.tcp_flags != kSyn) {
+    os << " [";
+    for (auto [bit, c] : {std::pair{kSyn, 'S'}, {kFin, 'F'}, {kRst, 'R'}, {kPsh, 'P'}, {kUrg, 'U'}, {kAck, '.'}})
+      if (p.tcp_flags & bit) os << c;
+    os << ']';
+  }
+  if (p.is_icmp()) {
+    uint8_t echo = p.proto == 1 ? 8 : 128;
+    if (p.icmp_type != echo) os << " type " << unsigned(p.icmp_type);
+    if (p.icmp_code) os << " code " << unsigned(p.icmp_code);
+    if ((is_echo_request(p) || is_echo_reply(p)) && p.icmp_id != 1) os << " id " << p.icmp_id;
+    if (p.inner) {
+      const Inner& q = *p.inner;
+      bool qports = q.proto == 6 || q.proto == 17;
+      auto qep = [&](const pir::Addr& a, uint16_t port) {
+        std::string s = pir::format(a);
+        if (!qports) return s;
+        if (a.family == pir::Family::V6) s = "[" + s + "]";
+        return s + ":" + std::to_string(port);
+      };
+      const char* names[] = {"tcp", "udp", "icmp", "icmpv6"};
+      const char* name = q.proto == 6 ? names[0] : q.proto == 17 ? names[1] : q.proto == 1 ? names[2] : names[3];
+      os << " inner " << name << ' ' << qep(q.src, q.sport) << " -> " << qep(q.dst, q.dport);
+    }
+  }
   if (p.fragment) os << " frag";
   for (auto v : p.vlans) os << " vlan " << v;
   if (p.payload) os << " len " << p.payload;
@@ -180,7 +309,60 @@ uint16_t csum(const uint8_t* d, size_t n) {
   while (s >> 16) s = (s & 0xffff) + (s >> 16);
   return static_cast<uint16_t>(~s);
 }
+void put32(std::vector<uint8_t>& b, uint32_t v) {
+  put16(b, v >> 16);
+  put16(b, v & 0xffff);
+}
+
+// The IP header of a packet (no options, no extension headers) with `l4len`
+// bytes after it.
+std::vector<uint8_t> ip_header(pir::Family fam, uint8_t proto, const pir::Addr& src,
+                               const pir::Addr& dst, size_t l4len) {
+  std::vector<uint8_t> ip;
+  if (fam == pir::Family::V4) {
+    ip.assign(20, 0);
+    ip[0] = 0x45;
+    uint16_t tot = static_cast<uint16_t>(20 + l4len);
+    ip[2] = tot >> 8;
+    ip[3] = tot & 0xff;
+    ip[5] = 1;
+    ip[8] = 64;
+    ip[9] = proto;
+    std::copy_n(src.bytes.begin(), 4, ip.begin() + 12);
+    std::copy_n(dst.bytes.begin(), 4, ip.begin() + 16);
+    uint16_t c = csum(ip.data(), 20);
+    ip[10] = c >> 8;
+    ip[11] = c & 0xff;
+  } else {
+    ip.assign(40, 0);
+    ip[0] = 0x60;
+    ip[4] = l4len >> 8;
+    ip[5] = l4len & 0xff;
+    ip[6] = proto;
+    ip[7] = 64;
+    std::copy_n(src.bytes.begin(), 16, ip.begin() + 8);
+    std::copy_n(dst.bytes.begin(), 16, ip.begin() + 24);
+  }
+  return ip;
+}
+
 }  // namespace
+
+bool is_icmp_error(const Packet& p) {
+  if (p.proto == 1) {
+    uint8_t t = p.icmp_type;
+    return t == 3 || t == 4 || t == 5 || t == 11 || t == 12;
+  }
+  return p.proto == 58 && p.icmp_type >= 1 && p.icmp_type <= 4;
+}
+
+bool is_echo_request(const Packet& p) {
+  return (p.proto == 1 && p.icmp_type == 8) || (p.proto == 58 && p.icmp_type == 128);
+}
+
+bool is_echo_reply(const Packet& p) {
+  return (p.proto == 1 && p.icmp_type == 0) || (p.proto == 58 && p.icmp_type == 129);
+}
 
 std::vector<uint8_t> build_frame(const Packet& p) {
   std::vector<uint8_t> f = {0x02, 0, 0, 0, 0, 2, 0x02, 0, 0, 0, 0, 1};
@@ -198,7 +380,7 @@ std::vector<uint8_t> build_frame(const Packet& p) {
       put16(l4, p.dport);
       for (int i = 0; i < 8; ++i) l4.push_back(0);  // seq, ack
       l4.push_back(0x50);  // data offset 5
-      l4.push_back(0x02);  // SYN
+      l4.push_back(p.tcp_flags);
       put16(l4, 65535);
       put16(l4, 0);
       put16(l4, 0);
@@ -207,39 +389,43 @@ std::vector<uint8_t> build_frame(const Packet& p) {
       put16(l4, p.dport);
       put16(l4, static_cast<uint16_t>(8 + p.payload));
       put16(l4, 0);
-    } else if (p.proto == 1 || p.proto == 58) {
-      l4 = {static_cast<uint8_t>(p.proto == 1 ? 8 : 128), 0, 0, 0, 0, 1, 0, 1};
+    } else if (p.is_icmp()) {
+      l4 = {p.icmp_type, p.icmp_code, 0, 0};
+      if (p.inner) {
+        put32(l4, 0);  // unused (v4), MTU or pointer (v6)
+        std::vector<uint8_t> q;  // the quoted packet's first 8 L4 bytes
+        if (p.inner->proto == 6 || p.inner->proto == 17) {
+          put16(q, p.inner->sport);
+          put16(q, p.inner->dport);
+          put32(q, 0);
+        } else {
+          q = {static_cast<uint8_t>(p.inner->proto == 1 ? 8 : 128), 0, 0, 0, 0, 1, 0, 1};
+        }
+        auto ih = ip_header(p.family, p.inner->proto, p.inner->src, p.inner->dst, 8);
+        l4.insert(l4.end(), ih.begin(), ih.end());
+        l4.insert(l4.end(), q.begin(), q.end());
+      } else {
+        put16(l4, p.icmp_id);
+        put16(l4, 1);  // sequence
+      }
     }
   }
   l4.resize(l4.size() + p.payload, 0xab);
   if (p.fragment && l4.empty()) l4.resize(8, 0xcd);  // a fragment always carries data
 
   if (v4) {
-    std::vector<uint8_t> ip(20, 0);
-    ip[0] = 0x45;
-    uint16_t tot = static_cast<uint16_t>(20 + l4.size());
-    ip[2] = tot >> 8;
-    ip[3] = tot & 0xff;
-    ip[5] = 1;
-    if (p.fragment) ip[7] = 185;  // offset 185*8 = 1480 bytes: a later fragment
-    ip[8] = 64;
-    ip[9] = p.proto;
-    std::copy_n(p.src.bytes.begin(), 4, ip.begin() + 12);
-    std::copy_n(p.dst.bytes.begin(), 4, ip.begin() + 16);
-    uint16_t c = csum(ip.data(), 20);
-    ip[10] = c >> 8;
-    ip[11] = c & 0xff;
+    std::vector<uint8_t> ip = ip_header(p.family, p.proto, p.src, p.dst, l4.size());
+    if (p.fragment) {
+      ip[7] = 185;  // offset 185*8 = 1480 bytes: a later fragment
+      ip[10] = ip[11] = 0;
+      uint16_t c = csum(ip.data(), 20);
+      ip[10] = c >> 8;
+      ip[11] = c & 0xff;
+    }
     f.insert(f.end(), ip.begin(), ip.end());
   } else {
-    std::vector<uint8_t> ip(40, 0);
-    ip[0] = 0x60;
-    size_t plen = l4.size() + (p.fragment ? 8 : 0);
-    ip[4] = plen >> 8;
-    ip[5] = plen & 0xff;
-    ip[6] = p.fragment ? 44 : p.proto;
-    ip[7] = 64;
-    std::copy_n(p.src.bytes.begin(), 16, ip.begin() + 8);
-    std::copy_n(p.dst.bytes.begin(), 16, ip.begin() + 24);
+    std::vector<uint8_t> ip = ip_header(p.family, p.fragment ? 44 : p.proto, p.src, p.dst,
+                                        l4.size() + (p.fragment ? 8 : 0));
     f.insert(f.end(), ip.begin(), ip.end());
     if (p.fragment) {
       // next header, reserved, offset 1480/8 with M=0, identification

@@ -1,5 +1,7 @@
 #include "compiler/lower/pir_to_plan.h"
 
+#include "compiler/pir/domains/firewall.h"
+
 #include <algorithm>
 #include <cstring>
 #include <map>
@@ -141,11 +143,11 @@ std::vector<std::pair<uint16_t, uint16_t>> expand_ports(const pir::PortMatch& m)
   return detail::port_cover(m.ranges);
 }
 
-uint32_t to_abi(pir::Action a) {
+uint32_t to_abi(pir::FirewallAction a) {
   switch (a) {
-    case pir::Action::Allow: return SN_FW_ALLOW;
-    case pir::Action::Deny: return SN_FW_DENY;
-    case pir::Action::Log: return SN_FW_LOG;
+    case pir::FirewallAction::Allow: return SN_FW_ALLOW;
+    case pir::FirewallAction::Deny: return SN_FW_DENY;
+    case pir::FirewallAction::Log: return SN_FW_LOG;
   }
   return SN_FW_DENY;
 }
@@ -153,7 +155,8 @@ uint32_t to_abi(pir::Action a) {
 }  // namespace
 
 dplan::FirewallPlan lower_firewall(const pir::Policy& policy) {
-  const auto& fw = policy.firewall;
+  static const pir::Firewall kNone;
+  const pir::Firewall& fw = policy.get<pir::Firewall>() ? *policy.get<pir::Firewall>() : kNone;
   dplan::FirewallPlan plan;
 
   std::map<Shape, uint32_t> shape_index;
@@ -168,7 +171,9 @@ dplan::FirewallPlan lower_firewall(const pir::Policy& policy) {
                      std::to_string(SN_FW_MAX_COUNTERS / 2 - 2) +
                      " fit, since two generations share the rule counters");
   for (uint32_t ri = 0; ri < fw.rules.size(); ++ri) {
-    const pir::Rule& r = fw.rules[ri];
+    const pir::FirewallRule& rule = fw.rules[ri];
+    const pir::Match& r = rule.match;
+    if (rule.ct) throw LowerError("firewall rule `" + rule.id + "` matches the connection state, which this build cannot enforce yet");
     const unsigned fams = r.families();
     if (fams & 2) any_v6 = true;
     const bool needs_ports = r.has_ports();
@@ -186,7 +191,7 @@ dplan::FirewallPlan lower_firewall(const pir::Policy& policy) {
       for (uint64_t m : {srcs.size(), dsts.size(), sports.size(), dports.size()})
         n = (m && n > kMaxFirewallEntries / m) ? kMaxFirewallEntries + 1 : n * m;
       if (entries.size() + n > kMaxFirewallEntries)
-        throw LowerError("firewall rule `" + r.id + "` expands the key map past " +
+        throw LowerError("firewall rule `" + rule.id + "` expands the key map past " +
                          std::to_string(kMaxFirewallEntries) +
                          " entries; split its address or port lists into fewer, larger ranges");
       for (const auto& s : srcs)

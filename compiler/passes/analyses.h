@@ -1,7 +1,12 @@
-// Firewall analyses: they read the PIR and report, they never change it.
+// Analyses of rule lists: they read the PIR and report, they never change
+// it. They work on any domain whose rules match packets first-match; each
+// domain's passes/domains/<domain>.cpp runs them on its rules and words the
+// warnings for its own actions.
 #pragma once
 #include <cstddef>
+#include <cstdint>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "compiler/pir/pir.h"
@@ -10,10 +15,13 @@
 
 namespace sentinel::passes {
 
-// Warnings land on the rule's span: pir::Loc (file path, line, col of the rule's ID token) is mapped
-// back to a SourceManager file by path and to a byte offset; span length = the rule id's length.
-void check_shadowed_rules(const pir::Policy&, const SourceManager&, DiagEngine&);
-void check_never_matching_rules(const pir::Policy&, const SourceManager&, DiagEngine&);
+// One rule as the analyses see it.
+struct RuleRef {
+  std::string_view id;
+  const pir::Match* match = nullptr;
+  uint8_t ct = 0x1f;  // bits of the packet states that reach the rule and it matches
+  const pir::Loc* loc = nullptr;
+};
 
 // The facts behind W0201, for explain, diff and tests.
 struct Shadowing {
@@ -21,14 +29,24 @@ struct Shadowing {
   size_t by;          // the earliest rule that matches every packet `rule` matches
   std::string witness;  // a packet `rule` matches, in the text form of compiler/eval/packet.h
   size_t decided_by;  // the rule that decides `witness`: `by`, or an earlier one
+  uint8_t witness_ct = 0;  // the witness's connection state (pir::CtState)
 };
-std::vector<Shadowing> find_shadowed_rules(const pir::Policy&);
+std::vector<Shadowing> find_shadowed_rules(const std::vector<RuleRef>& rules);
 
 // The facts behind W0203: rules that no packet matches, with why.
 struct NeverMatching {
   size_t rule;
   std::vector<std::string> reasons;
 };
-std::vector<NeverMatching> find_never_matching_rules(const pir::Policy&);
+// `unreachable_ct`: why packet states a rule names cannot reach it, when some
+// cannot (the firewall's `established allow`).
+std::vector<NeverMatching> find_never_matching_rules(const std::vector<RuleRef>& rules,
+                                                     const std::string& unreachable_ct = {});
+
+// The per-domain analyses, one per domain in passes/domains/<domain>.cpp.
+#define SN_DOMAIN(name) \
+  void analyze_##name(const pir::Policy& p, const pir::Block& b, const SourceManager& sm, DiagEngine& diags);
+#include "compiler/domains/domains.def"
+#undef SN_DOMAIN
 
 }  // namespace sentinel::passes

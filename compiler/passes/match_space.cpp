@@ -28,10 +28,12 @@ Intervals MatchSpace::full_ports() {
   return {&all, 1};
 }
 
-MatchSpace match_space(const pir::Rule& r) {
+MatchSpace match_space(const pir::Match& r, uint8_t ct) {
   MatchSpace m;
   m.proto = r.proto;
   m.ports = r.has_ports();
+  m.ct = ct & kAllCtStates;
+  if (!m.ct) return m;
   IntervalSet fields[6];
   if (m.ports) {
     // Only TCP and UDP packets carry ports the firewall can read.
@@ -66,6 +68,7 @@ MatchSpace match_space(const pir::Rule& r) {
 
 bool MatchSpace::covers(const MatchSpace& b) const {
   if ((b.fams & fams) != b.fams) return false;
+  if ((b.ct & ct) != b.ct) return false;
   if (proto != pir::Proto::Any && proto != b.proto) return false;
   if (ports) {
     // `b` without ports also matches fragments and non-TCP/UDP packets, which
@@ -83,6 +86,7 @@ bool MatchSpace::matches(const Point& p) const {
   unsigned i = family_index(p.family);
   if (!(fams & (1u << i))) return false;
   if (proto != pir::Proto::Any && static_cast<uint8_t>(proto) != p.proto) return false;
+  if (!(ct & (1u << p.ct))) return false;
   if (!contains(src(i), p.src) || !contains(dst(i), p.dst)) return false;
   if (ports && (!p.l4 || !contains(sport(), p.sport) || !contains(dport(), p.dport))) return false;
   return true;

@@ -1,9 +1,9 @@
-// The exact set of packets a firewall rule matches, in a form where "rule A
-// matches every packet rule B matches" is a handful of subset tests. It
-// follows compiler/eval/firewall.cpp (the spec) field by field:
+// The exact set of packets a rule matches, in a form where "rule A matches
+// every packet rule B matches" is a handful of subset tests. It follows
+// compiler/eval/match.cpp (the spec) field by field:
 //   family ∈ fams, proto (any or equal), src ∈ src[f], dst ∈ dst[f], and for a
 //   rule with ports: a TCP or UDP packet with its L4 header, sport ∈ sport,
-//   dport ∈ dport.
+//   dport ∈ dport; and the packet's connection state ∈ ct (firewall rules).
 // A rule's packet set is then, per family, a product of those components, so
 // for non-empty rules inclusion is inclusion of each component.
 #pragma once
@@ -21,13 +21,17 @@ inline unsigned family_bits(pir::Family f) { return f == pir::Family::V4 ? 32 : 
 inline unsigned family_index(pir::Family f) { return f == pir::Family::V4 ? 0 : 1; }
 inline pir::Family family_of_index(unsigned i) { return i == 0 ? pir::Family::V4 : pir::Family::V6; }
 
-// One concrete packet, as far as the firewall looks at it.
+// Every packet state (pir::CtState) as a bit: what a rule without `ct` matches.
+inline constexpr uint8_t kAllCtStates = 0x1f;
+
+// One concrete packet, as far as rules look at it.
 struct Point {
   pir::Family family = pir::Family::V4;
   uint8_t proto = 6;
   u128 src = 0, dst = 0;
   bool l4 = true;  // carries ports: TCP or UDP and not a non-first fragment
   uint16_t sport = 0, dport = 0;
+  uint8_t ct = 0;  // the packet's pir::CtState
 };
 
 class MatchSpace {
@@ -37,6 +41,7 @@ class MatchSpace {
   unsigned fams = 0;
   pir::Proto proto = pir::Proto::Any;
   bool ports = false;  // has a port constraint
+  uint8_t ct = kAllCtStates;  // bits of the packet states it matches
 
   bool empty() const { return fams == 0; }
   // By family index; meaningful when the family's bit is set.
@@ -51,7 +56,7 @@ class MatchSpace {
   bool matches(const Point& p) const;
 
  private:
-  friend MatchSpace match_space(const pir::Rule& r);
+  friend MatchSpace match_space(const pir::Match& r, uint8_t ct);
   static Intervals full_ports();
   Intervals field(unsigned f) const { return {ranges_.data() + at_[f], ranges_.data() + at_[f + 1]}; }
 
@@ -66,7 +71,9 @@ IntervalSet address_set(const pir::AddrMatch& m, pir::Family f);
 // The ports `m` accepts; inverted ranges hold no port.
 IntervalSet port_set(const pir::PortMatch& m);
 
-MatchSpace match_space(const pir::Rule& r);
+// `ct`: the packet states the rule can see (kAllCtStates for rules without
+// `ct`), less those that never reach it; none makes the space empty.
+MatchSpace match_space(const pir::Match& m, uint8_t ct = kAllCtStates);
 
 // The point as a packet in the text form of compiler/eval/packet.h.
 std::string format_point(const Point& p);

@@ -1,9 +1,8 @@
-// W0203: a rule that no packet can match. The test is the same MatchSpace the
-// shadowing analysis uses (empty means no packet); the reasons are then read
-// off the rule so the note says which field is to blame.
+// W0203's facts: a rule that no packet can match. The test is the same
+// MatchSpace the shadowing analysis uses (empty means no packet); the reasons
+// are then read off the rule so the note says which field is to blame.
 #include "compiler/passes/analyses.h"
 #include "compiler/passes/match_space.h"
-#include "compiler/passes/rule_span.h"
 
 namespace sentinel::passes {
 
@@ -31,7 +30,7 @@ void explain_addr(const char* which, const pir::AddrMatch& m, pir::Family f,
                   " address");
 }
 
-std::vector<std::string> reasons(const pir::Rule& r) {
+std::vector<std::string> reasons(const pir::Match& r) {
   std::vector<std::string> out;
   if (r.has_ports() && r.proto != pir::Proto::Any && r.proto != pir::Proto::Tcp &&
       r.proto != pir::Proto::Udp)
@@ -58,21 +57,18 @@ std::vector<std::string> reasons(const pir::Rule& r) {
 
 }  // namespace
 
-std::vector<NeverMatching> find_never_matching_rules(const pir::Policy& p) {
+std::vector<NeverMatching> find_never_matching_rules(const std::vector<RuleRef>& rules,
+                                                     const std::string& unreachable_ct) {
   std::vector<NeverMatching> out;
-  const auto& rules = p.firewall.rules;
-  for (size_t i = 0; i < rules.size(); ++i)
-    if (match_space(rules[i]).empty()) out.push_back({i, reasons(rules[i])});
-  return out;
-}
-
-void check_never_matching_rules(const pir::Policy& p, const SourceManager& sm, DiagEngine& diags) {
-  RuleSpans spans(sm);
-  for (const NeverMatching& n : find_never_matching_rules(p)) {
-    const pir::Rule& r = p.firewall.rules[n.rule];
-    auto& d = diags.report(DiagCode::W0203, spans.of(r), "rule `" + r.id + "` can never match");
-    for (const auto& why : n.reasons) d.notes.push_back({{}, why});
+  for (size_t i = 0; i < rules.size(); ++i) {
+    const RuleRef& r = rules[i];
+    if (!match_space(*r.match, r.ct).empty()) continue;
+    auto why = reasons(*r.match);
+    if (!(r.ct & kAllCtStates) && !unreachable_ct.empty()) why.push_back(unreachable_ct);
+    if (why.empty()) why.push_back("no packet state it names reaches it");
+    out.push_back({i, std::move(why)});
   }
+  return out;
 }
 
 }  // namespace sentinel::passes

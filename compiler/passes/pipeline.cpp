@@ -21,6 +21,13 @@ namespace fs = std::filesystem;
 
 namespace {
 
+using AnalyzeFn = void (*)(const pir::Policy&, const pir::Block&, const SourceManager&, DiagEngine&);
+constexpr AnalyzeFn kAnalyses[] = {
+#define SN_DOMAIN(name) &analyze_##name,
+#include "compiler/domains/domains.def"
+#undef SN_DOMAIN
+};
+
 void cannot_read(Frontend& fe, const std::string& path, const std::string& why) {
   fe.diags.report(DiagCode::E0002, Span{}, "cannot read `" + path + "`: " + why);
 }
@@ -107,8 +114,8 @@ std::unique_ptr<Frontend> run_frontend(const std::vector<std::string>& paths,
       // 4. Analyses read the lowered policy (resolved sets, families) and
       //    only warn, so they never decide whether a policy is produced.
       if (opts.analyses) {
-        check_never_matching_rules(policy, fe->sm, fe->diags);
-        check_shadowed_rules(policy, fe->sm, fe->diags);
+        for (const auto& b : policy.blocks)
+          kAnalyses[domain_index(b->domain())](policy, *b, fe->sm, fe->diags);
       }
       if (fe->diags.errors() == 0) fe->policy = std::move(policy);
     }

@@ -14,7 +14,7 @@ class RuleSpans {
  public:
   explicit RuleSpans(const SourceManager& sm);
   // An invalid span when the file is not loaded (a policy read from a dump).
-  Span of(const pir::Rule& r) const;
+  Span of(const pir::Loc& loc, size_t id_len) const;
 
  private:
   const SourceManager& sm_;

@@ -1,4 +1,5 @@
-// W0201: a rule that one earlier rule fully covers is never reached.
+// W0201's facts: a rule that one earlier rule fully covers is never reached.
+// The wording is each domain's (passes/domains/).
 //
 // Pairwise checks are quadratic and the bench compiles 100,000 rules, so the
 // earlier rules sit in a RuleIndex: for each rule only the few that could
@@ -10,7 +11,6 @@
 #include "compiler/passes/analyses.h"
 #include "compiler/passes/match_space.h"
 #include "compiler/passes/rule_index.h"
-#include "compiler/passes/rule_span.h"
 
 namespace sentinel::passes {
 
@@ -91,8 +91,8 @@ struct Summary {
 
 class ShadowFinder {
  public:
-  explicit ShadowFinder(const pir::Policy& p)
-      : spaces_(spaces_of(p.firewall.rules)), summaries_(spaces_.begin(), spaces_.end()), index_(spaces_) {}
+  explicit ShadowFinder(const std::vector<RuleRef>& rules)
+      : spaces_(spaces_of(rules)), summaries_(spaces_.begin(), spaces_.end()), index_(spaces_) {}
 
   std::vector<Shadowing> run() {
     std::vector<Shadowing> out;
@@ -113,10 +113,10 @@ class ShadowFinder {
   }
 
  private:
-  static std::vector<MatchSpace> spaces_of(const std::vector<pir::Rule>& rules) {
+  static std::vector<MatchSpace> spaces_of(const std::vector<RuleRef>& rules) {
     std::vector<MatchSpace> out;
     out.reserve(rules.size());
-    for (const auto& r : rules) out.push_back(match_space(r));
+    for (const auto& r : rules) out.push_back(match_space(*r.match, r.ct));
     return out;
   }
 
@@ -136,6 +136,8 @@ class ShadowFinder {
     std::optional<Point> fallback;
     uint32_t fallback_decider = by;
     int budget = 256;
+    uint8_t ct = 0;  // the first packet state b matches
+    while (!(sb.ct & (1u << ct))) ++ct;
     for (unsigned i = 0; i < 2; ++i) {
       if (!(sb.fams & (1u << i))) continue;
       pir::Family f = family_of_index(i);
@@ -144,21 +146,21 @@ class ShadowFinder {
           for (u128 dst : sample_values(sb.dst(i), 4, example_addr(f, true))) {
             for (uint16_t sport : shape.l4 ? sample_ports(sb.sport(), 1024) : std::vector<uint16_t>{0}) {
               for (uint16_t dport : shape.l4 ? sample_ports(sb.dport(), 80) : std::vector<uint16_t>{0}) {
-                Point p{f, shape.proto, src, dst, shape.l4, sport, dport};
+                Point p{f, shape.proto, src, dst, shape.l4, sport, dport, ct};
                 uint32_t d = decider(p, by);
-                if (d == by) return {b, by, format_point(p), by};
+                if (d == by) return {b, by, format_point(p), by, ct};
                 if (!fallback) {
                   fallback = p;
                   fallback_decider = d;
                 }
-                if (--budget == 0) return {b, by, format_point(*fallback), fallback_decider};
+                if (--budget == 0) return {b, by, format_point(*fallback), fallback_decider, ct};
               }
             }
           }
         }
       }
     }
-    return {b, by, format_point(*fallback), fallback_decider};
+    return {b, by, format_point(*fallback), fallback_decider, ct};
   }
 
   std::vector<MatchSpace> spaces_;
@@ -166,49 +168,10 @@ class ShadowFinder {
   RuleIndex index_;
 };
 
-const char* verb(pir::Action a) {
-  switch (a) {
-    case pir::Action::Allow: return "allows";
-    case pir::Action::Deny: return "denies";
-    case pir::Action::Log: return "logs";
-  }
-  return "decides";
-}
-
-const char* would(pir::Action a) {
-  switch (a) {
-    case pir::Action::Allow: return "allow";
-    case pir::Action::Deny: return "deny";
-    case pir::Action::Log: return "log";
-  }
-  return "decide";
-}
-
 }  // namespace
 
-std::vector<Shadowing> find_shadowed_rules(const pir::Policy& p) { return ShadowFinder(p).run(); }
-
-void check_shadowed_rules(const pir::Policy& p, const SourceManager& sm, DiagEngine& diags) {
-  RuleSpans spans(sm);
-  const auto& rules = p.firewall.rules;
-  for (const Shadowing& s : find_shadowed_rules(p)) {
-    const pir::Rule& a = rules[s.by];
-    const pir::Rule& b = rules[s.rule];
-    auto& d = diags.report(DiagCode::W0201, spans.of(b),
-                           "rule `" + b.id + "` is never reached: rule `" + a.id +
-                               "` matches every packet it matches");
-    d.notes.push_back({spans.of(a), "`" + a.id + "` is defined here"});
-    d.notes.push_back({{}, "for example " + s.witness + " is decided by `" + rules[s.decided_by].id + "`"});
-    if (a.action == b.action) {
-      d.notes.push_back({{}, "`" + b.id + "` is redundant: `" + a.id + "` already " + verb(a.action) +
-                                 " these packets"});
-      d.help = "remove `" + b.id + "`";
-    } else {
-      d.notes.push_back({{}, "the rules conflict: `" + a.id + "` " + verb(a.action) + " the packets `" +
-                                 b.id + "` would " + would(b.action)});
-      d.help = "move `" + b.id + "` above `" + a.id + "` if it should win, or remove it";
-    }
-  }
+std::vector<Shadowing> find_shadowed_rules(const std::vector<RuleRef>& rules) {
+  return ShadowFinder(rules).run();
 }
 
 }  // namespace sentinel::passes

@@ -1,5 +1,7 @@
 #include "compiler/pir/pir.h"
 
+#include <algorithm>
+
 namespace sentinel::pir {
 
 namespace {
@@ -11,7 +13,7 @@ unsigned addr_families(const AddrMatch& m) {
 }
 }  // namespace
 
-unsigned Rule::families() const {
+unsigned Match::families() const {
   unsigned f = addr_families(src) & addr_families(dst);
   if (proto == Proto::Icmp) f &= 1;
   if (proto == Proto::Icmpv6) f &= 2;
@@ -24,6 +26,21 @@ const Set* Policy::find_set(std::string_view name) const {
   return nullptr;
 }
 
+const Block* Policy::block(DomainId d) const {
+  for (const auto& b : blocks)
+    if (b->domain() == d) return b.get();
+  return nullptr;
+}
+
+void Policy::put(Poly<Block> b) {
+  DomainId d = b->domain();
+  auto it = std::find_if(blocks.begin(), blocks.end(), [&](const Poly<Block>& x) { return x->domain() >= d; });
+  if (it != blocks.end() && (*it)->domain() == d)
+    *it = std::move(b);
+  else
+    blocks.insert(it, std::move(b));
+}
+
 const char* to_string(Proto p) {
   switch (p) {
     case Proto::Any: return "any";
@@ -34,14 +51,7 @@ const char* to_string(Proto p) {
   }
   return "any";
 }
-const char* to_string(Action a) {
-  switch (a) {
-    case Action::Allow: return "allow";
-    case Action::Deny: return "deny";
-    case Action::Log: return "log";
-  }
-  return "deny";
-}
+
 const char* to_string(Mode m) { return m == Mode::Audit ? "audit" : "enforce"; }
 
 }  // namespace sentinel::pir

@@ -3,16 +3,24 @@
 // (parse(print(p)) == p; the form is described in print.cpp), which is how
 // bundles carry the policy and how the enforcer reads the live policy back
 // from the kernel.
+//
+// This header holds what domains share: sets, matches, modes, locations, and
+// the base of a domain block. Each domain's block is in pir/domains/.
 #pragma once
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "compiler/domains/domain_id.h"
 #include "compiler/pir/addr.h"
+#include "compiler/support/poly.h"
 
 namespace sentinel::pir {
+
+class TextLine;
 
 // Source location carried for explain, diff and diagnostics after sema.
 struct Loc {
@@ -22,13 +30,14 @@ struct Loc {
   bool operator==(const Loc&) const = default;
 };
 
-enum class SetKind : uint8_t { Cidr, Port };
+enum class SetKind : uint8_t { Cidr, Port, Iface };
 
 struct Set {
   std::string name;
   SetKind kind = SetKind::Cidr;
-  std::vector<Cidr> cidrs;       // kind == Cidr, in source order, deduplicated
-  std::vector<PortRange> ports;  // kind == Port
+  std::vector<Cidr> cidrs;          // kind == Cidr, in source order, deduplicated
+  std::vector<PortRange> ports;     // kind == Port
+  std::vector<std::string> ifaces;  // kind == Iface
   Loc loc;
   bool operator==(const Set&) const = default;
 };
@@ -52,48 +61,75 @@ struct PortMatch {
 };
 
 enum class Proto : uint8_t { Any = 0, Icmp = 1, Tcp = 6, Udp = 17, Icmpv6 = 58 };
-enum class Action : uint8_t { Allow = 0, Deny = 1, Log = 2 };
 enum class Mode : uint8_t { Enforce = 0, Audit = 1 };
 
-struct Rule {
-  std::string id;
-  Action action = Action::Deny;
+// What a rule matches, in every domain whose rules match packets.
+struct Match {
   Proto proto = Proto::Any;
   AddrMatch src, dst;
   PortMatch sport, dport;
-  std::string description;
-  Loc loc;
-  bool operator==(const Rule&) const = default;
-  // The families this rule can match: bit 0 IPv4, bit 1 IPv6. Derived from
+  bool operator==(const Match&) const = default;
+  // The families this match can match: bit 0 IPv4, bit 1 IPv6. Derived from
   // the address constraints and the protocol; sema rejects rules where it is 0.
   unsigned families() const;
   bool has_ports() const { return !sport.any || !dport.any; }
 };
 
-struct Firewall {
-  bool present = false;
-  Action default_action = Action::Allow;  // Allow or Deny
-  Mode mode = Mode::Enforce;
-  std::vector<Rule> rules;  // first match wins
+// A domain block. Each domain derives its own from BlockOf<itself>.
+struct Block {
   Loc loc;
-  bool operator==(const Firewall&) const = default;
+  virtual ~Block() = default;
+  virtual DomainId domain() const = 0;
+  virtual std::unique_ptr<Block> clone() const = 0;
+  virtual bool equals(const Block& other) const = 0;
+  // Its lines of the canonical text: a header line that starts with the
+  // domain's name, then its item lines.
+  virtual void print(std::string& out) const = 0;
+  // The rest of the header line, after the domain's name.
+  virtual void parse_header(TextLine& in) = 0;
+  // An item line that follows the header; `keyword` is its first word.
+  virtual void parse_item(std::string_view keyword, TextLine& in) = 0;
+  bool operator==(const Block&) const = default;
+};
+
+template <class Derived>
+struct BlockOf : PolyImpl<Derived, Block> {
+  DomainId domain() const override { return Derived::kDomain; }
+  bool operator==(const BlockOf&) const = default;
 };
 
 struct Policy {
-  std::vector<Set> sets;  // sorted by name
-  Firewall firewall;
+  std::vector<Set> sets;             // sorted by name
+  std::vector<Poly<Block>> blocks;   // ascending domain, at most one per domain
+  // Where the policy runs: the interface group its blocks name (`on @edge`),
+  // its members sorted; empty when the policy names none (chosen at apply).
+  std::string interface_set;
+  std::vector<std::string> interfaces;
   bool operator==(const Policy&) const = default;
+
   const Set* find_set(std::string_view name) const;
+  const Block* block(DomainId d) const;
+  template <class T>
+  const T* get() const {
+    return static_cast<const T*>(block(T::kDomain));
+  }
+  template <class T>
+  T* get_mut() {
+    return const_cast<T*>(get<T>());
+  }
+  // Adds a block, or replaces the block of its domain; keeps the order.
+  void put(Poly<Block> b);
 };
 
 const char* to_string(Proto p);
-const char* to_string(Action a);
 const char* to_string(Mode m);
 
 // A match as the policy language writes it: `any`, `@trusted`, `!10.0.0.0/8`,
 // `{80, 8000..8099}`. For messages: explain, diagnostics, plans.
 std::string source_text(const AddrMatch& m);
 std::string source_text(const PortMatch& m);
+// "tcp from @office to any port 22": the match clause of a rule.
+std::string source_text(const Match& m);
 
 // Canonical text. Deterministic: the same policy always prints the same bytes.
 std::string print(const Policy& p);

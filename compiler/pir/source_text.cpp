@@ -25,4 +25,20 @@ std::string source_text(const PortMatch& m) {
   return braced(m.ranges);
 }
 
+std::string source_text(const Match& m) {
+  std::string s;
+  auto add = [&](const std::string& part) { s += (s.empty() ? "" : " ") + part; };
+  if (m.proto != Proto::Any) add(to_string(m.proto));
+  bool src = !m.src.any || !m.sport.any, dst = !m.dst.any || !m.dport.any;
+  if (src) {
+    add("from " + source_text(m.src));
+    if (!m.sport.any) add("port " + source_text(m.sport));
+  }
+  if (dst) {
+    add("to " + source_text(m.dst));
+    if (!m.dport.any) add("port " + source_text(m.dport));
+  }
+  return s;
+}
+
 }  // namespace sentinel::pir

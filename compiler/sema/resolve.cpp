@@ -6,7 +6,9 @@
 namespace sentinel::sema {
 
 namespace {
-const char* kind_name(pir::SetKind k) { return k == pir::SetKind::Cidr ? "cidr" : "port"; }
+const char* kind_name(pir::SetKind k) {
+  return k == pir::SetKind::Cidr ? "cidr" : k == pir::SetKind::Port ? "port" : "iface";
+}
 
 // Optimal string alignment distance: transpositions are common typos.
 size_t edit_distance(const std::string& a, const std::string& b) {
@@ -39,6 +41,14 @@ std::vector<std::string> close_names(const std::string& name,
   return out;
 }
 
+std::string did_you_mean(const std::string& name, const std::vector<std::string>& candidates) {
+  auto close = close_names(name, candidates);
+  if (close.empty()) return {};
+  std::string list;
+  for (size_t i = 0; i < close.size(); ++i) list += (i ? ", `" : "`") + close[i] + "`";
+  return (close.size() == 1 ? "did you mean " : "did you mean one of ") + list;
+}
+
 const ast::SetDecl* resolve_set(const ast::SetRef& ref, pir::SetKind want, Symbols& syms,
                                 DiagEngine& diags) {
   auto it = syms.sets.find(ref.name.text);
@@ -47,12 +57,8 @@ const ast::SetDecl* resolve_set(const ast::SetRef& ref, pir::SetKind want, Symbo
     std::vector<std::string> same_kind;
     for (const auto& [n, decl] : syms.sets)
       if (decl->kind == want) same_kind.push_back(n);
-    auto close = close_names(ref.name.text, same_kind);
-    if (!close.empty()) {
-      std::string list;
-      for (size_t i = 0; i < close.size(); ++i) list += (i ? ", `" : "`") + close[i] + "`";
-      d.notes.push_back({Span{}, (close.size() == 1 ? "did you mean " : "did you mean one of ") + list});
-    }
+    auto hint = did_you_mean(ref.name.text, same_kind);
+    if (!hint.empty()) d.notes.push_back({Span{}, hint});
     return nullptr;
   }
   const ast::SetDecl* s = it->second;

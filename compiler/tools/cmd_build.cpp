@@ -141,8 +141,9 @@ int run_build(const BuildArgs& a) {
     std::cerr << "sentinelc build: " << err << '\n';
     return 1;
   }
-  std::cerr << "wrote " << a.output << " (" << bytes->size() << " bytes, "
-            << policy.firewall.rules.size() << " firewall rules)\n";
+  std::cerr << "wrote " << a.output << " (" << bytes->size() << " bytes";
+  for (const auto& b : policy.blocks) std::cerr << ", " << domain_name(b->domain());
+  std::cerr << ")\n";
   return 0;
 }
 

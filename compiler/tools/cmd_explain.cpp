@@ -1,10 +1,13 @@
-// sentinelc explain POLICY --packet '...': the deciding rule per domain and
-// why every earlier rule did not match, from the reference evaluator.
+// sentinelc explain POLICY --packet '...': what each domain does with a
+// packet, the deciding rule and why every earlier rule did not match, from
+// the reference evaluator. Packets from a file run in sequence through one
+// evaluator, so stateful domains (connection tracking, rate limits) see
+// what came before: `[@TIME] [in|out] PACKET` per line.
 #include <fstream>
 #include <iostream>
 #include <nlohmann/json.hpp>
 
-#include "compiler/eval/firewall.h"
+#include "compiler/eval/eval.h"
 #include "compiler/passes/pipeline.h"
 #include "compiler/tools/commands.h"
 
@@ -23,45 +26,54 @@ std::string loc_str(const pir::Loc& l) {
   return l.file + ":" + std::to_string(l.line) + ":" + std::to_string(l.col);
 }
 
-nlohmann::json explain_json(const pir::Policy& pol, const eval::Packet& pkt,
-                            const eval::FirewallVerdict& v) {
-  nlohmann::json misses = nlohmann::json::array();
-  for (const auto& m : v.misses)
-    misses.push_back({{"rule", pol.firewall.rules[m.rule].id}, {"reason", m.reason}});
-  nlohmann::json fw = {{"rule", v.rule_id(pol)},
-                       {"action", pir::to_string(v.action)},
-                       {"verdict", v.dropped ? "drop" : "pass"},
-                       {"mode", pir::to_string(pol.firewall.mode)},
-                       {"not_matched", misses}};
-  if (v.rule >= 0) fw["location"] = loc_str(pol.firewall.rules[v.rule].loc);
-  return {{"packet", eval::format(pkt)}, {"firewall", fw}};
+nlohmann::json explain_json(const eval::TimedPacket& tp, const eval::Verdict& v) {
+  nlohmann::json out = {{"packet", eval::format(tp.pkt)},
+                        {"direction", tp.egress ? "out" : "in"},
+                        {"time_ns", tp.time_ns},
+                        {"verdict", v.dropped ? "drop" : "pass"}};
+  for (const auto& r : v.results) {
+    nlohmann::json misses = nlohmann::json::array();
+    for (const auto& m : r.misses) misses.push_back({{"rule", m.id}, {"reason", m.reason}});
+    nlohmann::json d = {{"rule", r.rule_id}, {"action", r.action}, {"verdict", r.dropped ? "drop" : "pass"},
+                        {"note", r.note}, {"not_matched", misses}};
+    if (r.where.line) d["location"] = loc_str(r.where);
+    out[std::string(domain_name(r.domain))] = d;
+  }
+  return out;
 }
 
-void explain_text(std::ostream& os, const pir::Policy& pol, const eval::Packet& pkt,
-                  const eval::FirewallVerdict& v) {
-  os << "packet: " << eval::format(pkt) << '\n';
-  os << "firewall: " << (v.dropped ? "drop" : "pass") << " by ";
-  if (v.rule >= 0) {
-    const auto& r = pol.firewall.rules[v.rule];
-    os << "rule `" << r.id << "` (" << pir::to_string(r.action) << ") at " << loc_str(r.loc);
-  } else {
-    os << "the default (" << pir::to_string(pol.firewall.default_action) << ")";
-  }
-  if (pol.firewall.mode == pir::Mode::Audit && v.action == pir::Action::Deny)
-    os << " [audit mode: would drop, passed and reported]";
+void explain_text(std::ostream& os, const eval::TimedPacket& tp, const eval::Verdict& v) {
+  os << "packet: " << (tp.egress ? "out " : "") << eval::format(tp.pkt);
+  if (tp.time_ns) os << " at " << tp.time_ns / 1e9 << "s";
   os << '\n';
-  for (const auto& m : v.misses)
-    os << "  rule `" << pol.firewall.rules[m.rule].id << "` did not match: " << m.reason << '\n';
+  for (const auto& r : v.results) {
+    os << domain_name(r.domain) << ": ";
+    if (!r.rule_id.empty()) {
+      os << (r.dropped ? "drop" : "pass") << " by ";
+      if (r.rule >= 0)
+        os << "rule `" << r.rule_id << "` (" << r.action << ") at " << loc_str(r.where);
+      else
+        os << r.rule_id << " (" << r.action << ")";
+      if (!r.note.empty()) os << " [" << r.note << "]";
+    } else {
+      os << r.note;
+    }
+    os << '\n';
+    for (const auto& m : r.misses)
+      os << "  rule `" << m.id << "` did not match: " << m.reason << '\n';
+  }
+  if (v.results.empty()) os << "no domain looks at this packet\n";
+  os << "verdict: " << (v.dropped ? "drop" : "pass") << '\n';
 }
 
 }  // namespace
 
 void add_explain_command(CLI::App& app, int& rc) {
   auto args = std::make_shared<ExplainArgs>();
-  auto* cmd = app.add_subcommand("explain", "which rule decides a packet, and why earlier ones did not");
+  auto* cmd = app.add_subcommand("explain", "what each domain does with a packet, and why");
   cmd->add_option("paths", args->paths, "policy files or directories")->required();
-  cmd->add_option("--packet,-p", args->packets, "a packet: 'tcp 10.0.0.1:1234 -> 10.0.0.2:22'");
-  cmd->add_option("--packets-from", args->packet_file, "a file with one packet per line");
+  cmd->add_option("--packet,-p", args->packets, "a packet: '[@TIME] [in|out] tcp 10.0.0.1:1234 -> 10.0.0.2:22'");
+  cmd->add_option("--packets-from", args->packet_file, "a file with one packet per line, run in sequence");
   cmd->add_option("--format", args->format, "text or json")->check(CLI::IsMember({"text", "json"}));
   cmd->callback([args, &rc] {
     auto fe = passes::run_frontend(args->paths);
@@ -87,20 +99,22 @@ void add_explain_command(CLI::App& app, int& rc) {
       rc = 1;
       return;
     }
+    eval::Evaluator ev(*fe->policy);
     nlohmann::json all = nlohmann::json::array();
     for (size_t i = 0; i < lines.size(); ++i) {
       std::string err;
-      auto pkt = eval::parse_packet(lines[i], &err);
-      if (!pkt) {
+      auto tp = eval::parse_timed_packet(lines[i], &err);
+      if (!tp) {
         std::cerr << "sentinelc: packet " << i + 1 << ": " << err << '\n';
         rc = 1;
         return;
       }
-      auto v = eval::eval_firewall(*fe->policy, *pkt, true);
-      if (args->format == "json") all.push_back(explain_json(*fe->policy, *pkt, v));
-      else {
+      auto v = tp->egress ? ev.egress(tp->pkt, tp->time_ns, true) : ev.ingress(tp->pkt, tp->time_ns, true);
+      if (args->format == "json") {
+        all.push_back(explain_json(*tp, v));
+      } else {
         if (i) std::cout << '\n';
-        explain_text(std::cout, *fe->policy, *pkt, v);
+        explain_text(std::cout, *tp, v);
       }
     }
     if (args->format == "json") std::cout << (all.size() == 1 ? all[0] : all).dump(2) << '\n';

@@ -14,7 +14,7 @@
 #include "enforcer/core/error.h"
 #include "enforcer/core/layout.h"
 #include "enforcer/core/netns.h"
-#include "enforcer/core/planner.h"
+#include "compiler/diff/diff.h"
 
 namespace core = sentinel::enforcer::core;
 namespace bpf = sentinel::enforcer::bpf;
@@ -87,12 +87,12 @@ int cmd_plan(const Common& o, const std::string& path, const std::string& format
   std::optional<uint64_t> live_gen;
   if (auto g = s.enf->generations().live()) live_gen = g->number;
   if (auto text = s.enf->live_pir()) live = parse_pir(*text, "the live generation");
-  core::Plan p = core::diff_policies(live, *next);
+  sentinel::diff::Plan p = sentinel::diff::diff_policies(live, *next);
   p.live_generation = live_gen;
   if (format == "json")
-    std::cout << core::render_json(p).dump(2) << "\n";
+    std::cout << sentinel::diff::render_json(p).dump(2) << "\n";
   else
-    std::cout << core::render_text(p);
+    std::cout << sentinel::diff::render_text(p);
   return detailed && !p.empty() ? 2 : 0;
 }
 

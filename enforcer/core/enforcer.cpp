@@ -7,7 +7,7 @@
 #include <ctime>
 #include <set>
 
-#include "compiler/pir/pir.h"
+#include "compiler/pir/domains/firewall.h"
 #include "enforcer/core/error.h"
 #include "enforcer/core/loader.h"
 
@@ -253,7 +253,8 @@ std::vector<Enforcer::RuleRef> Enforcer::gen_rules(uint64_t n, sn_fw_config* cfg
   if (bpf::Fd m = k_.get_pinned(L.gen(n, SN_FW_MAP_PIR))) {
     std::string err;
     if (auto p = pir::parse(read_pir(k_, m), &err))
-      for (const auto& rule : p->firewall.rules) ids.push_back(rule.id);
+      if (const auto* fw = p->get<pir::Firewall>())
+        for (const auto& rule : fw->rules) ids.push_back(rule.id);
   }
   std::vector<RuleRef> out;
   bpf::Fd rules = k_.get_pinned(L.gen(n, SN_FW_MAP_RULES));

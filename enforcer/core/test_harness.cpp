@@ -3,6 +3,7 @@
 #include <cstring>
 
 #include "compiler/dplan/firewall_plan.h"
+#include "compiler/pir/domains/firewall.h"
 #include "compiler/pir/pir.h"
 #include "enforcer/bpf/libbpf_kernel.h"
 #include "enforcer/core/bundle.h"
@@ -44,8 +45,10 @@ FirewallHarness FirewallHarness::load_spec(const FirewallSpec& spec,
   if (ids.empty() && !spec.pir.empty()) {
     // A bundle carries the rule ids in its policy text, in rule order.
     std::string err;
-    if (auto p = pir::parse(spec.pir, &err); p && p->firewall.rules.size() == spec.config.nrules) {
-      for (const auto& r : p->firewall.rules) ids.push_back(r.id);
+    auto p = pir::parse(spec.pir, &err);
+    const auto* fw = p ? p->get<pir::Firewall>() : nullptr;
+    if (fw && fw->rules.size() == spec.config.nrules) {
+      for (const auto& r : fw->rules) ids.push_back(r.id);
       ids.push_back("default");
     }
   }

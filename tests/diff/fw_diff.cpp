@@ -11,7 +11,7 @@
 #include <iostream>
 #include <map>
 
-#include "compiler/eval/firewall.h"
+#include "tests/support/fw_eval.h"
 #include "compiler/lower/pir_to_plan.h"
 #include "compiler/pir/pir.h"
 #include "tests/diff/packet_gen.h"
@@ -35,13 +35,13 @@ Outcome compare(testing::FirewallFixture& fx, size_t count, uint64_t seed) {
   Outcome o;
   for (size_t i = 0; i < count; ++i) {
     eval::Packet p = gen.next();
-    auto v = eval::eval_firewall(fx.policy, p);
-    o.decided[v.rule_id(fx.policy)]++;
+    auto v = testing::fw_eval(fx.policy, p);
+    o.decided[testing::rule_id(fx.policy, v)]++;
     uint32_t action = k.run(eval::build_frame(p));
     uint32_t want = v.dropped ? XDP_DROP : XDP_PASS;
     if (action != want && ++o.verdicts <= 20)
       std::cerr << "mismatch: " << eval::format(p) << ": evaluator " << (v.dropped ? "drop" : "pass")
-                << " by " << v.rule_id(fx.policy) << ", kernel action " << action << '\n';
+                << " by " << testing::rule_id(fx.policy, v) << ", kernel action " << action << '\n';
   }
   auto got = k.counters();
   for (const auto& [id, c] : got) {
@@ -90,8 +90,8 @@ int random_policies(size_t policies, size_t count, uint64_t seed) {
     }
     fx.load_kernel();
     Outcome o = compare(fx, count, seed + i);
-    rules += fx.policy.firewall.rules.size();
-    for (const auto& r : fx.policy.firewall.rules) rules_hit += o.decided.count(r.id);
+    rules += testing::fw(fx.policy).rules.size();
+    for (const auto& r : testing::fw(fx.policy).rules) rules_hit += o.decided.count(r.id);
     if (o.verdicts || o.counters) {
       ++failed;
       std::cerr << "policy " << i << " (seed " << seed << ") differs:\n" << pir::print(fx.policy);

@@ -1,5 +1,7 @@
 #include "tests/diff/packet_gen.h"
 
+#include "tests/support/test_policy.h"
+
 namespace sentinel::testing {
 
 namespace {
@@ -25,11 +27,11 @@ PacketGenerator::PacketGenerator(const pir::Policy& policy, uint64_t seed) : rng
   auto add = [&](const pir::AddrMatch& m) {
     for (const auto& c : m.cidrs) add_cidr_edges(c, c.addr.family == pir::Family::V4 ? v4_ : v6_);
   };
-  for (const auto& r : policy.firewall.rules) {
-    add(r.src);
-    add(r.dst);
-    for (const auto& pr : r.sport.ranges) add_range_edges(pr, ports_);
-    for (const auto& pr : r.dport.ranges) add_range_edges(pr, ports_);
+  for (const auto& r : fw(policy).rules) {
+    add(r.match.src);
+    add(r.match.dst);
+    for (const auto& pr : r.match.sport.ranges) add_range_edges(pr, ports_);
+    for (const auto& pr : r.match.dport.ranges) add_range_edges(pr, ports_);
   }
   ports_.push_back(0);
   ports_.push_back(65535);

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "tests/support/test_policy.h"
+
 namespace sentinel::testing {
 
 namespace {
@@ -49,25 +51,26 @@ pir::PortMatch random_ports(std::mt19937_64& rng) {
 pir::Policy random_policy(std::mt19937_64& rng) {
   static const pir::Proto kProtos[] = {pir::Proto::Any, pir::Proto::Tcp, pir::Proto::Udp,
                                        pir::Proto::Icmp, pir::Proto::Icmpv6};
-  static const pir::Action kActions[] = {pir::Action::Allow, pir::Action::Deny, pir::Action::Log};
+  static const pir::FirewallAction kActions[] = {pir::FirewallAction::Allow, pir::FirewallAction::Deny,
+                                                 pir::FirewallAction::Log};
   pir::Policy p;
-  p.firewall.present = true;
-  p.firewall.default_action = rng() % 2 ? pir::Action::Allow : pir::Action::Deny;
-  p.firewall.mode = rng() % 5 == 0 ? pir::Mode::Audit : pir::Mode::Enforce;
+  pir::Firewall& f = fw(p);
+  f.default_action = rng() % 2 ? pir::FirewallAction::Allow : pir::FirewallAction::Deny;
+  f.mode = rng() % 5 == 0 ? pir::Mode::Audit : pir::Mode::Enforce;
   size_t n = 1 + rng() % 30;
-  while (p.firewall.rules.size() < n) {
-    pir::Rule r;
-    r.id = "r" + std::to_string(p.firewall.rules.size());
+  while (f.rules.size() < n) {
+    pir::FirewallRule r;
+    r.id = "r" + std::to_string(f.rules.size());
     r.action = pick(rng, kActions);
-    r.proto = pick(rng, kProtos);
-    r.src = random_addr(rng);
-    r.dst = random_addr(rng);
-    if (r.proto == pir::Proto::Tcp || r.proto == pir::Proto::Udp) {
-      r.sport = random_ports(rng);
-      r.dport = random_ports(rng);
+    r.match.proto = pick(rng, kProtos);
+    r.match.src = random_addr(rng);
+    r.match.dst = random_addr(rng);
+    if (r.match.proto == pir::Proto::Tcp || r.match.proto == pir::Proto::Udp) {
+      r.match.sport = random_ports(rng);
+      r.match.dport = random_ports(rng);
     }
-    if (r.families() == 0) continue;  // sema rejects these (E0106)
-    p.firewall.rules.push_back(std::move(r));
+    if (r.match.families() == 0) continue;  // sema rejects these (E0106)
+    f.rules.push_back(std::move(r));
   }
   return p;
 }

@@ -33,11 +33,11 @@ struct Cli {
 };
 
 pir::Policy pa() {
-  return policy(pir::Action::Allow, {rule("no-telnet", pir::Action::Deny, pir::Proto::Tcp, 23),
-                                     rule("udp-log", pir::Action::Log, pir::Proto::Udp, 9999)});
+  return policy(pir::FirewallAction::Allow, {rule("no-telnet", pir::FirewallAction::Deny, pir::Proto::Tcp, 23),
+                                     rule("udp-log", pir::FirewallAction::Log, pir::Proto::Udp, 9999)});
 }
 pir::Policy pb() {
-  return policy(pir::Action::Deny, {rule("udp-log", pir::Action::Log, pir::Proto::Udp, 9999)});
+  return policy(pir::FirewallAction::Deny, {rule("udp-log", pir::FirewallAction::Log, pir::Proto::Udp, 9999)});
 }
 
 }  // namespace
@@ -66,7 +66,7 @@ TEST_CASE("the cli applies, plans, reports, rolls back and detaches", "[kernel][
   CHECK(rc == 2);
   CHECK_THAT(out, Catch::StartsWith("plan: 0 to add, 1 to change, 1 to remove (firewall)\n"));
   CHECK_THAT(out, Catch::Contains("~ firewall default allow -> deny"));
-  CHECK_THAT(out, Catch::Contains("- rule no-telnet deny tcp to any port 23"));
+  CHECK_THAT(out, Catch::Contains("- firewall rule no-telnet deny tcp to any port 23"));
   auto pj = nlohmann::json::parse(cli.run("plan " + b + " --format json", &rc));
   CHECK(rc == 0);
   CHECK(pj["changes"] == true);

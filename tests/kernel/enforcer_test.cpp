@@ -13,7 +13,7 @@
 #include "enforcer/core/enforcer.h"
 #include "enforcer/core/error.h"
 #include "enforcer/core/netns.h"
-#include "enforcer/core/planner.h"
+#include "compiler/diff/diff.h"
 #include "fixture.h"
 
 using namespace sentinel;
@@ -49,7 +49,7 @@ struct Host {
       return id;
     });
   }
-  core::Plan plan(const std::string& bytes) {
+  diff::Plan plan(const std::string& bytes) {
     core::Bundle b = core::parse_bundle(bytes);
     std::string err;
     auto next = pir::parse(b.firewall.pir, &err);
@@ -62,7 +62,7 @@ struct Host {
       INFO(err);
       REQUIRE(live);
     }
-    return core::diff_policies(live, *next);
+    return diff::diff_policies(live, *next);
   }
   // What iproute2 says runs on the interface: an independent view of the kernel.
   uint32_t ip_link_prog() {
@@ -74,14 +74,14 @@ struct Host {
 };
 
 pir::Policy policy_a() {
-  return policy(pir::Action::Allow, {rule("no-telnet", pir::Action::Deny, pir::Proto::Tcp, 23),
-                                     rule("udp-log", pir::Action::Log, pir::Proto::Udp, 9999)});
+  return policy(pir::FirewallAction::Allow, {rule("no-telnet", pir::FirewallAction::Deny, pir::Proto::Tcp, 23),
+                                     rule("udp-log", pir::FirewallAction::Log, pir::Proto::Udp, 9999)});
 }
 
 pir::Policy policy_b() {
-  return policy(pir::Action::Allow, {rule("no-telnet", pir::Action::Deny, pir::Proto::Tcp, 2323),
-                                     rule("udp-log", pir::Action::Log, pir::Proto::Udp, 9999),
-                                     rule("no-ssh", pir::Action::Deny, pir::Proto::Tcp, 22)});
+  return policy(pir::FirewallAction::Allow, {rule("no-telnet", pir::FirewallAction::Deny, pir::Proto::Tcp, 2323),
+                                     rule("udp-log", pir::FirewallAction::Log, pir::Proto::Udp, 9999),
+                                     rule("no-ssh", pir::FirewallAction::Deny, pir::Proto::Tcp, 22)});
 }
 
 const core::Counter& counter(const core::Status& s, const std::string& id) {
@@ -99,7 +99,7 @@ TEST_CASE("apply, plan, swap, rollback and detach on a veth", "[kernel][enforcer
   std::string A = build(policy_a()), B = build(policy_b());
 
   // Nothing live: the plan adds everything.
-  core::Plan p0 = h.plan(A);
+  diff::Plan p0 = h.plan(A);
   CHECK(p0.add == 3);
 
   auto r1 = h.apply(A);
@@ -122,13 +122,13 @@ TEST_CASE("apply, plan, swap, rollback and detach on a veth", "[kernel][enforcer
 
   // Same policy: no changes; another: itemized changes.
   CHECK(h.plan(A).empty());
-  core::Plan p = h.plan(B);
+  diff::Plan p = h.plan(B);
   CHECK(p.add == 1);
   CHECK(p.change == 1);
-  std::string text = core::render_text(p);
+  std::string text = diff::render_text(p);
   CHECK_THAT(text, Catch::StartsWith("plan: 1 to add, 1 to change, 0 to remove (firewall)"));
-  CHECK_THAT(text, Catch::Contains("~ rule no-telnet: to port 23 -> 2323"));
-  CHECK_THAT(text, Catch::Contains("+ rule no-ssh deny tcp to any port 22"));
+  CHECK_THAT(text, Catch::Contains("~ firewall rule no-telnet: to port 23 -> 2323"));
+  CHECK_THAT(text, Catch::Contains("+ firewall rule no-ssh deny tcp to any port 22"));
 
   // Real packets through the veth move the udp-log counter: 32-byte
   // payloads, 74-byte frames.

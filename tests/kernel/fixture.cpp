@@ -72,25 +72,26 @@ bool NetnsPair::udp_from_b(int count, int port) {
             std::to_string(count) + ")]\"") == 0;
 }
 
-pir::Rule rule(const std::string& id, pir::Action a, pir::Proto p, int dport) {
-  pir::Rule r;
+pir::FirewallRule rule(const std::string& id, pir::FirewallAction a, pir::Proto p, int dport) {
+  pir::FirewallRule r;
   r.id = id;
   r.action = a;
-  r.proto = p;
+  r.match.proto = p;
   if (dport >= 0) {
-    r.dport.any = false;
-    r.dport.ranges = {{static_cast<uint16_t>(dport), static_cast<uint16_t>(dport)}};
+    r.match.dport.any = false;
+    r.match.dport.ranges = {{static_cast<uint16_t>(dport), static_cast<uint16_t>(dport)}};
   }
   return r;
 }
 
-pir::Policy policy(pir::Action default_action, std::vector<pir::Rule> rules,
+pir::Policy policy(pir::FirewallAction default_action, std::vector<pir::FirewallRule> rules,
                    std::vector<pir::Set> sets) {
   pir::Policy p;
   p.sets = std::move(sets);
-  p.firewall.present = true;
-  p.firewall.default_action = default_action;
-  p.firewall.rules = std::move(rules);
+  auto fw = std::make_unique<pir::Firewall>();
+  fw->default_action = default_action;
+  fw->rules = std::move(rules);
+  p.put(Poly<pir::Block>(std::move(fw)));
   return p;
 }
 

@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-#include "compiler/pir/pir.h"
+#include "compiler/pir/domains/firewall.h"
 
 namespace sentinel::ktest {
 
@@ -30,8 +30,8 @@ struct NetnsPair {
 };
 
 // Small policies built in code.
-pir::Rule rule(const std::string& id, pir::Action a, pir::Proto p, int dport = -1);
-pir::Policy policy(pir::Action default_action, std::vector<pir::Rule> rules,
+pir::FirewallRule rule(const std::string& id, pir::FirewallAction a, pir::Proto p, int dport = -1);
+pir::Policy policy(pir::FirewallAction default_action, std::vector<pir::FirewallRule> rules,
                    std::vector<pir::Set> sets = {});
 
 // The bundle bytes from backend::build_bundle; FAILs the test on error.

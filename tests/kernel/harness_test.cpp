@@ -14,8 +14,8 @@ using namespace sentinel::ktest;
 using sentinel::enforcer::core::FirewallHarness;
 
 TEST_CASE("the harness runs frames through the compiled firewall", "[kernel][harness]") {
-  auto p = policy(pir::Action::Allow, {rule("no-telnet", pir::Action::Deny, pir::Proto::Tcp, 23),
-                                       rule("web", pir::Action::Allow, pir::Proto::Tcp, 80)});
+  auto p = policy(pir::FirewallAction::Allow, {rule("no-telnet", pir::FirewallAction::Deny, pir::Proto::Tcp, 23),
+                                       rule("web", pir::FirewallAction::Allow, pir::Proto::Tcp, 80)});
   auto art = backend::compile_firewall(p);
   auto fw = FirewallHarness::load(std::span<const char>(art.object), art.plan);
   uint32_t s = htonl(0x0a000001), d = htonl(0x0a000002);

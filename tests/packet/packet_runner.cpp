@@ -11,7 +11,7 @@
 #include <iostream>
 #include <sstream>
 
-#include "compiler/eval/firewall.h"
+#include "tests/support/fw_eval.h"
 #include "tests/support/firewall_fixture.h"
 #include "tests/support/privilege.h"
 
@@ -89,10 +89,10 @@ int main(int argc, char** argv) {
   const std::string file = argv[2];
 
   for (const auto& c : cases) {
-    auto v = eval::eval_firewall(fx->policy, c.pkt);
-    if (v.dropped != c.drop || v.rule_id(fx->policy) != c.rule) {
+    auto v = testing::fw_eval(fx->policy, c.pkt);
+    if (v.dropped != c.drop || testing::rule_id(fx->policy, v) != c.rule) {
       std::cerr << file << ':' << c.line << ": reference evaluator: " << (v.dropped ? "drop " : "pass ")
-                << v.rule_id(fx->policy) << ", expected " << (c.drop ? "drop " : "pass ") << c.rule
+                << testing::rule_id(fx->policy, v) << ", expected " << (c.drop ? "drop " : "pass ") << c.rule
                 << "\n    " << c.text << '\n';
       ++failures;
     }

@@ -1,9 +1,17 @@
 // A small policy covering IPv4 and IPv6, a negated set, a port range and
 // every action; shared by the lowering and backend tests.
 #pragma once
+#include "compiler/pir/domains/firewall.h"
 #include "compiler/pir/pir.h"
 
 namespace sentinel::testing {
+
+// The policy's firewall block, created when missing.
+inline pir::Firewall& fw(pir::Policy& p) {
+  if (!p.get<pir::Firewall>()) p.put(Poly<pir::Block>(std::make_unique<pir::Firewall>()));
+  return *p.get_mut<pir::Firewall>();
+}
+inline const pir::Firewall& fw(const pir::Policy& p) { return *p.get<pir::Firewall>(); }
 
 inline pir::Cidr cidr(const char* s) { return *pir::parse_cidr(s); }
 
@@ -22,11 +30,11 @@ inline pir::PortMatch ports(std::vector<pir::PortRange> r) {
   return m;
 }
 
-inline pir::Rule rule(std::string id, pir::Action a, pir::Proto p = pir::Proto::Any) {
-  pir::Rule r;
+inline pir::FirewallRule rule(std::string id, pir::FirewallAction a, pir::Proto p = pir::Proto::Any) {
+  pir::FirewallRule r;
   r.id = std::move(id);
   r.action = a;
-  r.proto = p;
+  r.match.proto = p;
   return r;
 }
 
@@ -38,20 +46,19 @@ inline pir::Rule rule(std::string id, pir::Action a, pir::Proto p = pir::Proto::
 //   default deny
 inline pir::Policy sample_policy() {
   pir::Policy pol;
-  pol.firewall.present = true;
-  pol.firewall.default_action = pir::Action::Deny;
-  auto r0 = rule("ssh", pir::Action::Allow, pir::Proto::Tcp);
-  r0.src = addrs({"10.0.0.0/8", "2001:db8::/32"});
-  r0.dport = ports({{22, 22}});
-  auto r1 = rule("web", pir::Action::Allow, pir::Proto::Tcp);
-  r1.dport = ports({{80, 80}, {443, 443}, {8000, 8099}});
-  auto r2 = rule("untrusted", pir::Action::Deny);
-  r2.src = addrs({"10.0.0.0/8", "192.168.0.0/16", "2001:db8::/32"}, true);
-  auto r3 = rule("dns", pir::Action::Log, pir::Proto::Udp);
-  r3.sport = ports({{1024, 65535}});
-  r3.dst = addrs({"10.0.0.53"});
-  auto r4 = rule("ping6", pir::Action::Allow, pir::Proto::Icmpv6);
-  pol.firewall.rules = {r0, r1, r2, r3, r4};
+  fw(pol).default_action = pir::FirewallAction::Deny;
+  auto r0 = rule("ssh", pir::FirewallAction::Allow, pir::Proto::Tcp);
+  r0.match.src = addrs({"10.0.0.0/8", "2001:db8::/32"});
+  r0.match.dport = ports({{22, 22}});
+  auto r1 = rule("web", pir::FirewallAction::Allow, pir::Proto::Tcp);
+  r1.match.dport = ports({{80, 80}, {443, 443}, {8000, 8099}});
+  auto r2 = rule("untrusted", pir::FirewallAction::Deny);
+  r2.match.src = addrs({"10.0.0.0/8", "192.168.0.0/16", "2001:db8::/32"}, true);
+  auto r3 = rule("dns", pir::FirewallAction::Log, pir::Proto::Udp);
+  r3.match.sport = ports({{1024, 65535}});
+  r3.match.dst = addrs({"10.0.0.53"});
+  auto r4 = rule("ping6", pir::FirewallAction::Allow, pir::Proto::Icmpv6);
+  fw(pol).rules = {r0, r1, r2, r3, r4};
   return pol;
 }
 

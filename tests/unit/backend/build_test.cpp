@@ -54,7 +54,7 @@ TEST_CASE("bundles are deterministic and self-consistent", "[build]") {
   CHECK(m["policy"]["dirty"] == false);
   CHECK(m["compiler"].get<std::string>().rfind("sentinelc ", 0) == 0);
   const auto& fw = m["domains"]["firewall"];
-  CHECK(fw["rules"] == pol.firewall.rules.size());
+  CHECK(fw["rules"] == testing::fw(pol).rules.size());
   CHECK(fw["maps"][SN_FW_MAP_KEYS] == "firewall/keys.img");
   CHECK(fw["program_defines"] == nlohmann::json::array({"SN_FW_IPV6"}));
 
@@ -71,11 +71,11 @@ TEST_CASE("bundles are deterministic and self-consistent", "[build]") {
   INFO(perr);
   REQUIRE(reparsed.has_value());
   CHECK(pir::print(*reparsed) == parts->at("firewall/policy.pir"));
-  CHECK(reparsed->firewall.rules.size() == pol.firewall.rules.size());
+  CHECK(testing::fw(*reparsed).rules.size() == testing::fw(pol).rules.size());
 
   // Changing a rule's port changes maps, not the program.
   auto pol2 = pol;
-  pol2.firewall.rules[0].dport.ranges = {{2222, 2222}};
+  testing::fw(pol2).rules[0].match.dport.ranges = {{2222, 2222}};
   auto c = backend::build_bundle(pol2, opts, &err);
   REQUIRE(c.has_value());
   auto parts2 = *bundle::read_bundle(*c, &err);
@@ -95,15 +95,15 @@ TEST_CASE("bundles are deterministic and self-consistent", "[build]") {
 
 TEST_CASE("lowering limits surface as build errors", "[build]") {
   pir::Policy pol;
-  pol.firewall.present = true;
+  testing::fw(pol);
   for (unsigned s = 0; s <= 32; ++s)
     for (unsigned d = 0; d <= 32; ++d) {
-      pir::Rule r;
+      pir::FirewallRule r;
       r.id = "r" + std::to_string(s) + "_" + std::to_string(d);
-      r.src.any = r.dst.any = false;
-      r.src.cidrs = {pir::Cidr{pir::Addr{}, static_cast<uint8_t>(s)}};
-      r.dst.cidrs = {pir::Cidr{pir::Addr{}, static_cast<uint8_t>(d)}};
-      pol.firewall.rules.push_back(r);
+      r.match.src.any = r.match.dst.any = false;
+      r.match.src.cidrs = {pir::Cidr{pir::Addr{}, static_cast<uint8_t>(s)}};
+      r.match.dst.cidrs = {pir::Cidr{pir::Addr{}, static_cast<uint8_t>(d)}};
+      testing::fw(pol).rules.push_back(r);
     }
   std::string err;
   CHECK_FALSE(backend::build_bundle(pol, {}, &err).has_value());

@@ -13,7 +13,7 @@
 #include <random>
 
 #include "compiler/backend/build.h"
-#include "compiler/eval/firewall.h"
+#include "tests/support/fw_eval.h"
 #include "tests/support/test_policy.h"
 
 using namespace sentinel;
@@ -110,8 +110,8 @@ eval::Packet pkt(const char* text) {
 }
 
 int expected(const pir::Policy& pol, const eval::Packet& p, bool audit) {
-  auto v = eval::eval_firewall(pol, p);
-  return (v.action == pir::Action::Deny && !audit) ? XDP_DROP : XDP_PASS;
+  auto v = testing::fw_eval(pol, p);
+  return (v.action == pir::FirewallAction::Deny && !audit) ? XDP_DROP : XDP_PASS;
 }
 
 }  // namespace
@@ -207,8 +207,8 @@ TEST_CASE("smoke-test frames are judged but leave no trace", "[xdp]") {
   auto arts = backend::compile_firewall(pol);
   Loaded fw(arts, SN_FW_AUDIT);
   auto frame = eval::build_frame(pkt("tcp 8.8.8.8:40000 -> 10.0.0.2:22"));
-  auto v = eval::eval_firewall(pol, pkt("tcp 8.8.8.8:40000 -> 10.0.0.2:22"));
-  uint64_t key = dplan::counter_key("firewall", v.rule_id(pol));
+  auto v = testing::fw_eval(pol, pkt("tcp 8.8.8.8:40000 -> 10.0.0.2:22"));
+  uint64_t key = dplan::counter_key("firewall", testing::rule_id(pol, v));
   CHECK(fw.run_with_meta(frame, SN_SMOKE_META_MAGIC) == XDP_PASS);
   CHECK(fw.counter(key).packets == 0);
   CHECK(fw.ring_stats().emitted == 0);
@@ -217,16 +217,16 @@ TEST_CASE("smoke-test frames are judged but leave no trace", "[xdp]") {
   CHECK(fw.counter(key).packets == 1);
   CHECK(fw.run(frame) == XDP_PASS);
   CHECK(fw.counter(key).packets == 2);
-  CHECK(fw.ring_stats().emitted == (v.action == pir::Action::Deny ? 2u : 0u));
+  CHECK(fw.ring_stats().emitted == (v.action == pir::FirewallAction::Deny ? 2u : 0u));
 }
 
 TEST_CASE("an IPv4-only policy applies the default to IPv6", "[xdp]") {
   pir::Policy pol;
-  pol.firewall.present = true;
-  pol.firewall.default_action = pir::Action::Deny;
-  auto r = testing::rule("lan", pir::Action::Allow);
-  r.src = testing::addrs({"10.0.0.0/8"});
-  pol.firewall.rules = {r};
+  testing::fw(pol);
+  testing::fw(pol).default_action = pir::FirewallAction::Deny;
+  auto r = testing::rule("lan", pir::FirewallAction::Allow);
+  r.match.src = testing::addrs({"10.0.0.0/8"});
+  testing::fw(pol).rules = {r};
   auto arts = backend::compile_firewall(pol);
   CHECK(arts.plan.defines.empty());
   Loaded fw(arts, SN_FW_ENFORCE);
@@ -261,13 +261,13 @@ TEST_CASE("event backpressure follows the ring's own size", "[xdp]") {
 TEST_CASE("per-packet cost does not grow with rules", "[.perf]") {
   for (size_t n : {10, 100000}) {
     pir::Policy pol;
-    pol.firewall.present = true;
+    testing::fw(pol);
     for (size_t i = 0; i < n; ++i) {
-      auto r = testing::rule("r" + std::to_string(i), pir::Action::Deny, pir::Proto::Tcp);
-      r.src.any = false;
-      r.src.cidrs = {pir::Cidr{pir::Addr::from_value(pir::Family::V4, (unsigned __int128)(0x0a000000u + (i << 8))), 24}};
-      r.dport = testing::ports({{static_cast<uint16_t>(1000 + i % 50), static_cast<uint16_t>(1000 + i % 50)}});
-      pol.firewall.rules.push_back(r);
+      auto r = testing::rule("r" + std::to_string(i), pir::FirewallAction::Deny, pir::Proto::Tcp);
+      r.match.src.any = false;
+      r.match.src.cidrs = {pir::Cidr{pir::Addr::from_value(pir::Family::V4, (unsigned __int128)(0x0a000000u + (i << 8))), 24}};
+      r.match.dport = testing::ports({{static_cast<uint16_t>(1000 + i % 50), static_cast<uint16_t>(1000 + i % 50)}});
+      testing::fw(pol).rules.push_back(r);
     }
     auto arts = backend::compile_firewall(pol);
     Loaded fw(arts, SN_FW_ENFORCE);

@@ -2,6 +2,7 @@
 
 #include "compiler/dplan/firewall_plan.h"
 #include "compiler/lower/pir_to_plan.h"
+#include "tests/support/test_policy.h"
 
 using namespace sentinel;
 
@@ -15,25 +16,25 @@ TEST_CASE("counter keys are FNV-1a 64 of domain/id and never change", "[dplan]")
 
 TEST_CASE("the plan prints readably and deterministically", "[dplan]") {
   pir::Policy pol;
-  pol.firewall.present = true;
-  pir::Rule ssh;
+  testing::fw(pol);
+  pir::FirewallRule ssh;
   ssh.id = "ssh";
-  ssh.action = pir::Action::Allow;
-  ssh.proto = pir::Proto::Tcp;
-  ssh.src.any = false;
-  ssh.src.cidrs = {*pir::parse_cidr("10.0.0.0/8")};
-  ssh.dport.any = false;
-  ssh.dport.ranges = {{22, 22}};
-  pir::Rule web = ssh;
+  ssh.action = pir::FirewallAction::Allow;
+  ssh.match.proto = pir::Proto::Tcp;
+  ssh.match.src.any = false;
+  ssh.match.src.cidrs = {*pir::parse_cidr("10.0.0.0/8")};
+  ssh.match.dport.any = false;
+  ssh.match.dport.ranges = {{22, 22}};
+  pir::FirewallRule web = ssh;
   web.id = "web";
-  web.src = pir::AddrMatch{};
-  web.dport.ranges = {{8000, 8063}};
-  pir::Rule v6;
+  web.match.src = pir::AddrMatch{};
+  web.match.dport.ranges = {{8000, 8063}};
+  pir::FirewallRule v6;
   v6.id = "v6";
-  v6.action = pir::Action::Log;
-  v6.dst.any = false;
-  v6.dst.cidrs = {*pir::parse_cidr("2001:db8::/32")};
-  pol.firewall.rules = {ssh, web, v6};
+  v6.action = pir::FirewallAction::Log;
+  v6.match.dst.any = false;
+  v6.match.dst.cidrs = {*pir::parse_cidr("2001:db8::/32")};
+  testing::fw(pol).rules = {ssh, web, v6};
   auto plan = lower::lower_firewall(pol);
   std::string text = plan.print();
   INFO(text);

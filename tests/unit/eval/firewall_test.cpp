@@ -1,6 +1,6 @@
 #include <catch2/catch.hpp>
 
-#include "compiler/eval/firewall.h"
+#include "tests/support/fw_eval.h"
 
 using namespace sentinel;
 
@@ -23,74 +23,74 @@ eval::Packet pkt(const char* s) { return *eval::parse_packet(s, nullptr); }
 
 pir::Policy sample() {
   pir::Policy p;
-  p.firewall.present = true;
-  p.firewall.default_action = pir::Action::Deny;
-  pir::Rule ssh;
+  testing::fw(p);
+  testing::fw(p).default_action = pir::FirewallAction::Deny;
+  pir::FirewallRule ssh;
   ssh.id = "ssh";
-  ssh.action = pir::Action::Allow;
-  ssh.proto = pir::Proto::Tcp;
-  ssh.src = addrs({"10.0.0.0/8", "2001:db8::/32"});
-  ssh.dport = ports(22, 22);
-  pir::Rule outsiders;
+  ssh.action = pir::FirewallAction::Allow;
+  ssh.match.proto = pir::Proto::Tcp;
+  ssh.match.src = addrs({"10.0.0.0/8", "2001:db8::/32"});
+  ssh.match.dport = ports(22, 22);
+  pir::FirewallRule outsiders;
   outsiders.id = "outsiders";
-  outsiders.action = pir::Action::Deny;
-  outsiders.src = addrs({"10.0.0.0/8"}, true);
-  pir::Rule high;
+  outsiders.action = pir::FirewallAction::Deny;
+  outsiders.match.src = addrs({"10.0.0.0/8"}, true);
+  pir::FirewallRule high;
   high.id = "high";
-  high.action = pir::Action::Log;
-  high.proto = pir::Proto::Udp;
-  high.dport = ports(1024, 65535);
-  pir::Rule ping;
+  high.action = pir::FirewallAction::Log;
+  high.match.proto = pir::Proto::Udp;
+  high.match.dport = ports(1024, 65535);
+  pir::FirewallRule ping;
   ping.id = "ping";
-  ping.action = pir::Action::Allow;
-  ping.proto = pir::Proto::Icmp;
-  p.firewall.rules = {ssh, outsiders, high, ping};
+  ping.action = pir::FirewallAction::Allow;
+  ping.match.proto = pir::Proto::Icmp;
+  testing::fw(p).rules = {ssh, outsiders, high, ping};
   return p;
 }
 }  // namespace
 
 TEST_CASE("first match decides", "[firewall]") {
   auto p = sample();
-  auto v = eval::eval_firewall(p, pkt("tcp 10.1.1.1:999 -> 10.2.2.2:22"));
-  CHECK(v.rule_id(p) == "ssh");
+  auto v = testing::fw_eval(p, pkt("tcp 10.1.1.1:999 -> 10.2.2.2:22"));
+  CHECK(testing::rule_id(p, v) == "ssh");
   CHECK_FALSE(v.dropped);
-  v = eval::eval_firewall(p, pkt("tcp 192.0.2.1:999 -> 10.2.2.2:22"));
-  CHECK(v.rule_id(p) == "outsiders");
+  v = testing::fw_eval(p, pkt("tcp 192.0.2.1:999 -> 10.2.2.2:22"));
+  CHECK(testing::rule_id(p, v) == "outsiders");
   CHECK(v.dropped);
 }
 
 TEST_CASE("negation stays within the rule's families", "[firewall]") {
   auto p = sample();
   // `outsiders` lists only IPv4 prefixes, so it never matches IPv6.
-  auto v = eval::eval_firewall(p, pkt("udp [2001:db9::1]:5 -> [2001:db8::2]:5000"));
-  CHECK(v.rule_id(p) == "high");
-  CHECK(v.action == pir::Action::Log);
+  auto v = testing::fw_eval(p, pkt("udp [2001:db9::1]:5 -> [2001:db8::2]:5000"));
+  CHECK(testing::rule_id(p, v) == "high");
+  CHECK(v.action == pir::FirewallAction::Log);
   CHECK_FALSE(v.dropped);
-  v = eval::eval_firewall(p, pkt("tcp [2001:db9::1]:5 -> [2001:db8::2]:22"));
-  CHECK(v.rule_id(p) == "default");
+  v = testing::fw_eval(p, pkt("tcp [2001:db9::1]:5 -> [2001:db8::2]:22"));
+  CHECK(testing::rule_id(p, v) == "default");
   CHECK(v.dropped);
 }
 
 TEST_CASE("fragments never match port rules", "[firewall]") {
   auto p = sample();
-  auto v = eval::eval_firewall(p, pkt("udp 10.0.0.1:5 -> 10.0.0.2:5000 frag"), true);
-  CHECK(v.rule_id(p) == "default");
+  auto v = testing::fw_eval(p, pkt("udp 10.0.0.1:5 -> 10.0.0.2:5000 frag"), true);
+  CHECK(testing::rule_id(p, v) == "default");
   REQUIRE(v.misses.size() == 4);
   CHECK(v.misses[2].reason == "non-first fragment carries no ports");
 }
 
 TEST_CASE("audit mode passes what it would drop", "[firewall]") {
   auto p = sample();
-  p.firewall.mode = pir::Mode::Audit;
-  auto v = eval::eval_firewall(p, pkt("tcp 192.0.2.1:999 -> 10.2.2.2:22"));
-  CHECK(v.action == pir::Action::Deny);
+  testing::fw(p).mode = pir::Mode::Audit;
+  auto v = testing::fw_eval(p, pkt("tcp 192.0.2.1:999 -> 10.2.2.2:22"));
+  CHECK(v.action == pir::FirewallAction::Deny);
   CHECK_FALSE(v.dropped);
 }
 
 TEST_CASE("trace explains every earlier rule", "[firewall]") {
   auto p = sample();
-  auto v = eval::eval_firewall(p, pkt("icmp 10.0.0.1 -> 10.0.0.2"), true);
-  CHECK(v.rule_id(p) == "ping");
+  auto v = testing::fw_eval(p, pkt("icmp 10.0.0.1 -> 10.0.0.2"), true);
+  CHECK(testing::rule_id(p, v) == "ping");
   REQUIRE(v.misses.size() == 3);
   CHECK(v.misses[0].reason == "protocol is not tcp");
   CHECK(v.misses[1].reason == "source 10.0.0.1 not in !10.0.0.0/8");

@@ -2,7 +2,7 @@
 #include <chrono>
 #include <random>
 
-#include "compiler/eval/firewall.h"
+#include "tests/support/fw_eval.h"
 #include "compiler/lower/pir_to_plan.h"
 #include "plan_walk.h"
 #include "tests/support/test_policy.h"
@@ -84,9 +84,9 @@ TEST_CASE("sample policy lowers to the expected shapes", "[lower]") {
   }
   // A policy with IPv4 rules only needs no IPv6 code.
   pir::Policy v4;
-  auto r = rule("a", pir::Action::Deny);
-  r.src = addrs({"10.0.0.0/8"});
-  v4.firewall.rules = {r};
+  auto r = rule("a", pir::FirewallAction::Deny);
+  r.match.src = addrs({"10.0.0.0/8"});
+  testing::fw(v4).rules = {r};
   CHECK(lower_firewall(v4).defines.empty());
 }
 
@@ -111,7 +111,7 @@ TEST_CASE("plan walk agrees with the reference evaluator", "[lower]") {
       p.sport = portpool[rng() % 11];
       p.dport = portpool[rng() % 11];
     }
-    auto want = eval::eval_firewall(pol, p);
+    auto want = testing::fw_eval(pol, p);
     uint32_t got = testing::plan_classify(plan, idx, p);
     uint32_t want_idx = want.rule < 0 ? plan.config.nrules : static_cast<uint32_t>(want.rule);
     INFO(eval::format(p));
@@ -124,16 +124,16 @@ namespace {
 // n rules of one shape: deny tcp from 10.x.y.0/24 to any port 1000+i%50.
 pir::Policy generated(size_t n) {
   pir::Policy pol;
-  pol.firewall.rules.reserve(n);
+  testing::fw(pol).rules.reserve(n);
   for (size_t i = 0; i < n; ++i) {
-    auto r = rule("r" + std::to_string(i), pir::Action::Deny, pir::Proto::Tcp);
+    auto r = rule("r" + std::to_string(i), pir::FirewallAction::Deny, pir::Proto::Tcp);
     pir::Cidr c;
     c.addr = pir::Addr::from_value(pir::Family::V4, (u128(10) << 24) | (u128(i) << 8));
     c.len = 24;
-    r.src.any = false;
-    r.src.cidrs = {c};
-    r.dport = ports({{static_cast<uint16_t>(1000 + i % 50), static_cast<uint16_t>(1000 + i % 50)}});
-    pol.firewall.rules.push_back(std::move(r));
+    r.match.src.any = false;
+    r.match.src.cidrs = {c};
+    r.match.dport = ports({{static_cast<uint16_t>(1000 + i % 50), static_cast<uint16_t>(1000 + i % 50)}});
+    testing::fw(pol).rules.push_back(std::move(r));
   }
   return pol;
 }
@@ -157,24 +157,24 @@ TEST_CASE("limits give clear errors", "[lower]") {
     pir::Policy pol;
     for (unsigned s = 0; s <= 32; ++s)
       for (unsigned d = 0; d <= 32; ++d) {
-        auto r = rule("r" + std::to_string(s) + "_" + std::to_string(d), pir::Action::Deny);
-        r.src = addrs({"10.0.0.0/0"});
-        r.src.cidrs[0].len = static_cast<uint8_t>(s);
-        r.dst = addrs({"0.0.0.0/0"});
-        r.dst.cidrs[0].len = static_cast<uint8_t>(d);
-        pol.firewall.rules.push_back(r);
+        auto r = rule("r" + std::to_string(s) + "_" + std::to_string(d), pir::FirewallAction::Deny);
+        r.match.src = addrs({"10.0.0.0/0"});
+        r.match.src.cidrs[0].len = static_cast<uint8_t>(s);
+        r.match.dst = addrs({"0.0.0.0/0"});
+        r.match.dst.cidrs[0].len = static_cast<uint8_t>(d);
+        testing::fw(pol).rules.push_back(r);
       }
     CHECK_THROWS_WITH(lower_firewall(pol), Catch::Contains("1089 distinct match shapes"));
   }
   SECTION("too many entries") {
     pir::Policy pol;
-    auto r = rule("wild", pir::Action::Deny, pir::Proto::Udp);
+    auto r = rule("wild", pir::FirewallAction::Deny, pir::Proto::Udp);
     std::vector<pir::PortRange> odd, few;
     for (uint32_t p = 1; p < 65536; p += 2) odd.push_back({uint16_t(p), uint16_t(p)});
     for (uint32_t p = 1; p < 400; p += 2) few.push_back({uint16_t(p), uint16_t(p)});
-    r.sport = ports(odd);
-    r.dport = ports(few);
-    pol.firewall.rules = {r};
+    r.match.sport = ports(odd);
+    r.match.dport = ports(few);
+    testing::fw(pol).rules = {r};
     CHECK_THROWS_WITH(lower_firewall(pol), Catch::Contains("rule `wild` expands the key map"));
   }
 }

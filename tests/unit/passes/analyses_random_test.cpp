@@ -120,14 +120,14 @@ std::optional<eval::Packet> counterexample(const MatchSpace& a, const MatchSpace
 }  // namespace
 
 TEST_CASE("the index finds what a pairwise search finds", "[random][shadowed]") {
-  testgen::PolicyGen gen(2024, false);
+  testgen::PolicyGen gen(2024, false, false);
   size_t findings = 0;
   for (int iter = 0; iter < 1500; ++iter) {
     pir::Policy p = gen.policy(30);
-    p.firewall.present = true;
-    const auto& rules = p.firewall.rules;
+    testing::fw(p);
+    const auto& rules = testing::fw(p).rules;
     std::vector<MatchSpace> spaces;
-    for (const auto& r : rules) spaces.push_back(passes::match_space(r));
+    for (const auto& r : rules) spaces.push_back(passes::match_space(r.match));
     std::vector<std::pair<size_t, size_t>> expected;
     for (size_t b = 0; b < rules.size(); ++b) {
       if (spaces[b].empty()) continue;
@@ -138,7 +138,7 @@ TEST_CASE("the index finds what a pairwise search finds", "[random][shadowed]") 
         }
     }
     std::vector<std::pair<size_t, size_t>> got;
-    for (const auto& s : passes::find_shadowed_rules(p)) got.emplace_back(s.rule, s.by);
+    for (const auto& s : passes::find_shadowed_rules(passes::firewall_rules(p))) got.emplace_back(s.rule, s.by);
     INFO(pir::print(p));
     REQUIRE(got == expected);
     findings += got.size();
@@ -150,21 +150,21 @@ TEST_CASE("the index finds what a pairwise search finds", "[random][shadowed]") 
 }
 
 TEST_CASE("match spaces agree with the reference evaluator", "[random][shadowed][never]") {
-  testgen::PolicyGen gen(77, true);
+  testgen::PolicyGen gen(77, true, false);
   std::mt19937_64 rng(99);
   size_t covered = 0, separated = 0;
   for (int iter = 0; iter < 600; ++iter) {
     pir::Policy p = gen.policy(16);
-    const auto& rules = p.firewall.rules;
+    const auto& rules = testing::fw(p).rules;
     std::vector<MatchSpace> spaces;
-    for (const auto& r : rules) spaces.push_back(passes::match_space(r));
+    for (const auto& r : rules) spaces.push_back(passes::match_space(r.match));
     INFO(pir::print(p));
     for (size_t b = 0; b < rules.size(); ++b) {
       if (spaces[b].empty()) continue;
       for (int k = 0; k < 4; ++k) {
         auto pkt = inside(spaces[b], rng);
         INFO("rule " << rules[b].id << " packet " << eval::format(pkt));
-        REQUIRE(eval::firewall_mismatch(rules[b], pkt).empty());
+        REQUIRE(eval::firewall::mismatch(rules[b], pkt).empty());
       }
       for (size_t a = 0; a < rules.size(); ++a) {
         if (a == b || spaces[a].empty()) continue;
@@ -174,25 +174,25 @@ TEST_CASE("match spaces agree with the reference evaluator", "[random][shadowed]
           for (int k = 0; k < 8; ++k) {
             auto pkt = inside(spaces[b], rng);
             INFO(eval::format(pkt));
-            REQUIRE(eval::firewall_mismatch(rules[a], pkt).empty());
+            REQUIRE(eval::firewall::mismatch(rules[a], pkt).empty());
           }
         } else {
           ++separated;
           auto pkt = counterexample(spaces[a], spaces[b], rng);
           REQUIRE(pkt);
           INFO(eval::format(*pkt));
-          CHECK(eval::firewall_mismatch(rules[b], *pkt).empty());
-          CHECK_FALSE(eval::firewall_mismatch(rules[a], *pkt).empty());
+          CHECK(eval::firewall::mismatch(rules[b], *pkt).empty());
+          CHECK_FALSE(eval::firewall::mismatch(rules[a], *pkt).empty());
         }
       }
     }
     // A rule W0203 reports is never matched by a packet of any other rule.
-    for (const auto& n : passes::find_never_matching_rules(p)) {
+    for (const auto& n : passes::find_never_matching_rules(passes::firewall_rules(p))) {
       CHECK_FALSE(n.reasons.empty());
       for (size_t b = 0; b < rules.size(); ++b) {
         if (spaces[b].empty()) continue;
         auto pkt = inside(spaces[b], rng);
-        CHECK_FALSE(eval::firewall_mismatch(rules[n.rule], pkt).empty());
+        CHECK_FALSE(eval::firewall::mismatch(rules[n.rule], pkt).empty());
       }
     }
   }

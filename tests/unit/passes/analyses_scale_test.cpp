@@ -45,35 +45,34 @@ struct Generated {
 
 Generated generate(uint32_t n) {
   Generated g;
-  auto& fw = g.policy.firewall;
-  fw.present = true;
-  fw.default_action = pir::Action::Deny;
+  auto& fw = testing::fw(g.policy);
+  fw.default_action = pir::FirewallAction::Deny;
   fw.rules.reserve(n);
   static const uint16_t ports[] = {22, 23, 80, 443, 8080, 53, 25, 3306};
   for (uint32_t i = 0; i < n; ++i) {
-    pir::Rule r;
+    pir::FirewallRule r;
     r.id = "r" + std::to_string(i);
     r.loc = {"big.sen", i + 1, 6};
     if (i % 1000 == 0) {
-      r.action = pir::Action::Deny;
-      r.proto = pir::Proto::Tcp;
-      r.dport = port_range(23, 23);
+      r.action = pir::FirewallAction::Deny;
+      r.match.proto = pir::Proto::Tcp;
+      r.match.dport = port_range(23, 23);
       if (i > 0) ++g.expected_shadowed;
     } else {
-      r.action = i % 3 ? pir::Action::Allow : pir::Action::Log;
-      r.proto = i % 2 ? pir::Proto::Tcp : pir::Proto::Udp;
+      r.action = i % 3 ? pir::FirewallAction::Allow : pir::FirewallAction::Log;
+      r.match.proto = i % 2 ? pir::Proto::Tcp : pir::Proto::Udp;
       if (i % 10 == 7)
-        r.src = one(pir::Family::V6, (static_cast<unsigned __int128>(0x20010db8u) << 96) | i, 128);
+        r.match.src = one(pir::Family::V6, (static_cast<unsigned __int128>(0x20010db8u) << 96) | i, 128);
       else
-        r.src = one(pir::Family::V4, 0x0a000000u + i, 32);
-      if (i % 5 == 0 && i % 10 != 7) r.dst = one(pir::Family::V4, 0xc0a80000u | ((i % 256) << 8), 24);
+        r.match.src = one(pir::Family::V4, 0x0a000000u + i, 32);
+      if (i % 5 == 0 && i % 10 != 7) r.match.dst = one(pir::Family::V4, 0xc0a80000u | ((i % 256) << 8), 24);
       uint16_t port = ports[(i / 2) % 8];
       if (i % 7 == 0)
-        r.dport = port_range(1024, 2047);
+        r.match.dport = port_range(1024, 2047);
       else
-        r.dport = port_range(port, port);
-      if (i % 11 == 0) r.sport = port_range(1024, 65535);
-      if (r.proto == pir::Proto::Tcp && i % 7 != 0 && port == 23) ++g.expected_shadowed;
+        r.match.dport = port_range(port, port);
+      if (i % 11 == 0) r.match.sport = port_range(1024, 65535);
+      if (r.match.proto == pir::Proto::Tcp && i % 7 != 0 && port == 23) ++g.expected_shadowed;
     }
     fw.rules.push_back(std::move(r));
   }
@@ -88,10 +87,10 @@ TEST_CASE("100,000 rules: shadowing is found quickly and exactly", "[scale][shad
   DiagEngine diags(sm);
   auto t0 = std::chrono::steady_clock::now();
   double c0 = cpu_ms();
-  passes::check_shadowed_rules(g.policy, sm, diags);
+  passes::check_firewall_shadowed(g.policy, sm, diags);
   double c1 = cpu_ms();
   auto t1 = std::chrono::steady_clock::now();
-  passes::check_never_matching_rules(g.policy, sm, diags);
+  passes::check_firewall_never_matching(g.policy, sm, diags);
   double c2 = cpu_ms();
   double shadow_wall = std::chrono::duration<double, std::milli>(t1 - t0).count();
   double shadow_ms = c1 - c0, never_ms = c2 - c1;
@@ -110,10 +109,10 @@ TEST_CASE("100,000 rules: shadowing is found quickly and exactly", "[scale][shad
 
 TEST_CASE("witnesses of a big policy are decided where the notes say", "[scale][shadowed]") {
   Generated g = generate(5000);
-  auto found = passes::find_shadowed_rules(g.policy);
+  auto found = passes::find_shadowed_rules(passes::firewall_rules(g.policy));
   REQUIRE(found.size() == g.expected_shadowed);
   for (const auto& s : found) {
-    auto v = eval::eval_firewall(g.policy, *eval::parse_packet(s.witness, nullptr));
+    auto v = testing::fw_eval(g.policy, *eval::parse_packet(s.witness, nullptr));
     REQUIRE(v.rule == static_cast<int>(s.decided_by));
     CHECK(s.decided_by == 0);
   }
@@ -123,17 +122,17 @@ TEST_CASE("many rules with the same wide source stay fast", "[scale][shadowed]")
   // Every rule is `from any`: the source index cannot narrow anything, the
   // destination and port dimensions must.
   pir::Policy p;
-  p.firewall.present = true;
+  testing::fw(p);
   for (uint32_t i = 0; i < 50000; ++i) {
-    pir::Rule r;
+    pir::FirewallRule r;
     r.id = "r" + std::to_string(i);
-    r.proto = pir::Proto::Tcp;
-    r.dst = one(pir::Family::V4, 0x0a000000u + i, 32);
-    r.dport = port_range(static_cast<uint16_t>(1 + i % 5000), static_cast<uint16_t>(1 + i % 5000));
-    p.firewall.rules.push_back(std::move(r));
+    r.match.proto = pir::Proto::Tcp;
+    r.match.dst = one(pir::Family::V4, 0x0a000000u + i, 32);
+    r.match.dport = port_range(static_cast<uint16_t>(1 + i % 5000), static_cast<uint16_t>(1 + i % 5000));
+    testing::fw(p).rules.push_back(std::move(r));
   }
   double c0 = cpu_ms();
-  auto found = passes::find_shadowed_rules(p);
+  auto found = passes::find_shadowed_rules(passes::firewall_rules(p));
   double ms = cpu_ms() - c0;
   WARN("50000 rules from any: " << ms << " ms cpu");
   CHECK(found.empty());
@@ -153,48 +152,47 @@ namespace {
 // address alone narrows the search. No rule covers another.
 pir::Policy bench_policy(uint32_t n) {
   pir::Policy p;
-  auto& fw = p.firewall;
-  fw.present = true;
-  fw.default_action = pir::Action::Allow;
+  auto& fw = testing::fw(p);
+  fw.default_action = pir::FirewallAction::Allow;
   fw.rules.reserve(n);
   std::mt19937 rng(1);
   const auto v4 = pir::Family::V4;
   const unsigned __int128 v6_base = static_cast<unsigned __int128>(0x20010db8u) << 96;
   for (uint32_t i = 0; i < n; ++i) {
     uint32_t j = i / 5;
-    pir::Rule r;
+    pir::FirewallRule r;
     r.id = "r" + std::to_string(i);
     r.loc = {"policy.sen", i + 6, 10};
     switch (i % 5) {
       case 0: {
-        r.proto = pir::Proto::Tcp;
-        r.src = one(v4, (10u << 24) | (j + 1), 32);
+        r.match.proto = pir::Proto::Tcp;
+        r.match.src = one(v4, (10u << 24) | (j + 1), 32);
         auto port = static_cast<uint16_t>(1 + rng() % 1023);
-        r.dport = port_range(port, port);
+        r.match.dport = port_range(port, port);
         break;
       }
       case 1: {
-        r.proto = pir::Proto::Udp;
-        r.src = one(v4, (10u << 24) | (128u << 16) | (j << 8), 24);
-        r.dst = one(v4, (172u << 24) | ((16 + j % 16) << 16), 16);
+        r.match.proto = pir::Proto::Udp;
+        r.match.src = one(v4, (10u << 24) | (128u << 16) | (j << 8), 24);
+        r.match.dst = one(v4, (172u << 24) | ((16 + j % 16) << 16), 16);
         auto lo = static_cast<uint16_t>(128 * (8 + rng() % 492));
-        r.dport = port_range(lo, static_cast<uint16_t>(lo + 99));
+        r.match.dport = port_range(lo, static_cast<uint16_t>(lo + 99));
         break;
       }
       case 2:
-        r.action = pir::Action::Allow;
-        r.proto = pir::Proto::Tcp;
-        r.src = one(v4, (10u << 24) | (64u << 16) | (j + 1), 32);
-        r.sport = port_range(1024, 65535);
-        r.dport = port_range(443, 443);
+        r.action = pir::FirewallAction::Allow;
+        r.match.proto = pir::Proto::Tcp;
+        r.match.src = one(v4, (10u << 24) | (64u << 16) | (j + 1), 32);
+        r.match.sport = port_range(1024, 65535);
+        r.match.dport = port_range(443, 443);
         break;
       case 3:
-        r.src = one(pir::Family::V6, v6_base | (static_cast<unsigned __int128>(j + 1) << 64), 64);
+        r.match.src = one(pir::Family::V6, v6_base | (static_cast<unsigned __int128>(j + 1) << 64), 64);
         break;
       case 4:
-        r.proto = pir::Proto::Udp;
-        r.dst = one(v4, (198u << 24) | (18u << 16) | (j + 1), 32);
-        r.dport = port_range(53, 53);
+        r.match.proto = pir::Proto::Udp;
+        r.match.dst = one(v4, (198u << 24) | (18u << 16) | (j + 1), 32);
+        r.match.dport = port_range(53, 53);
         break;
     }
     fw.rules.push_back(std::move(r));
@@ -209,9 +207,9 @@ TEST_CASE("the bench's 100,000 rules are analysed in well under a second", "[sca
   SourceManager sm;
   DiagEngine diags(sm);
   double c0 = cpu_ms();
-  passes::check_shadowed_rules(p, sm, diags);
+  passes::check_firewall_shadowed(p, sm, diags);
   double c1 = cpu_ms();
-  passes::check_never_matching_rules(p, sm, diags);
+  passes::check_firewall_never_matching(p, sm, diags);
   double c2 = cpu_ms();
   double shadow_ms = c1 - c0, never_ms = c2 - c1;
   WARN("bench policy, 100000 rules: shadowed " << shadow_ms << " ms cpu; never-matching " << never_ms
@@ -226,27 +224,27 @@ TEST_CASE("a bench-shaped policy with shadowed rules keeps its findings", "[scal
   // Copies of earlier rules, and narrower rules under `to 198.18.0.x port 53`
   // and `from 10.128.x.0/24`, are covered by the earliest of those rules.
   pir::Policy p = bench_policy(2000);
-  auto& rules = p.firewall.rules;
+  auto& rules = testing::fw(p).rules;
   std::vector<std::pair<std::string, std::string>> expected;
   for (uint32_t k = 0; k < 50; ++k) {
     uint32_t i = 10 * k + 4;  // a `to 198.18.0.x port 53` rule
-    pir::Rule copy = rules[i];
+    pir::FirewallRule copy = rules[i];
     copy.id = "c" + std::to_string(k);
-    copy.src = one(pir::Family::V4, 0x0a000000u | (k << 8), 24);
+    copy.match.src = one(pir::Family::V4, 0x0a000000u | (k << 8), 24);
     expected.push_back({copy.id, rules[i].id});
     rules.push_back(std::move(copy));
     uint32_t s = 10 * k + 1;  // a `from 10.128.x.0/24 to 172.x.0.0/16` rule
-    pir::Rule narrow = rules[s];
+    pir::FirewallRule narrow = rules[s];
     narrow.id = "n" + std::to_string(k);
-    narrow.src.cidrs[0].len = 28;
-    narrow.dst.cidrs[0].len = 24;
-    narrow.dport.ranges[0].hi = narrow.dport.ranges[0].lo;
+    narrow.match.src.cidrs[0].len = 28;
+    narrow.match.dst.cidrs[0].len = 24;
+    narrow.match.dport.ranges[0].hi = narrow.match.dport.ranges[0].lo;
     expected.push_back({narrow.id, rules[s].id});
     rules.push_back(std::move(narrow));
   }
   std::vector<std::pair<std::string, std::string>> found;
-  for (const auto& s : passes::find_shadowed_rules(p)) {
-    auto v = eval::eval_firewall(p, *eval::parse_packet(s.witness, nullptr));
+  for (const auto& s : passes::find_shadowed_rules(passes::firewall_rules(p))) {
+    auto v = testing::fw_eval(p, *eval::parse_packet(s.witness, nullptr));
     CHECK(v.rule == static_cast<int>(s.decided_by));
     found.push_back({rules[s.rule].id, rules[s.by].id});
   }

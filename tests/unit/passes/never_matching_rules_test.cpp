@@ -8,8 +8,8 @@ using testutil::policy;
 namespace {
 std::vector<std::string> never(const pir::Policy& p) {
   std::vector<std::string> out;
-  for (const auto& n : passes::find_never_matching_rules(p)) {
-    std::string s = p.firewall.rules[n.rule].id + ":";
+  for (const auto& n : passes::find_never_matching_rules(passes::firewall_rules(p))) {
+    std::string s = testing::fw(p).rules[n.rule].id + ":";
     for (const auto& r : n.reasons) s += " " + r + ";";
     out.push_back(s);
   }
@@ -61,8 +61,8 @@ TEST_CASE("never-matching rules are not reported as shadowed", "[never][shadowed
   auto p = policy(
       "rule all deny any src any dst any sport any dport any\n"
       "rule nothing deny any src set:empty{} dst any sport any dport any\n");
-  CHECK(passes::find_shadowed_rules(p).empty());
-  CHECK(passes::find_never_matching_rules(p).size() == 1);
+  CHECK(passes::find_shadowed_rules(passes::firewall_rules(p)).empty());
+  CHECK(passes::find_never_matching_rules(passes::firewall_rules(p)).size() == 1);
 }
 
 TEST_CASE("W0203 lands on the rule id with the reasons as notes", "[never][diag]") {
@@ -71,7 +71,7 @@ TEST_CASE("W0203 lands on the rule id with the reasons as notes", "[never][diag]
   uint32_t file = sm.add("p.sen", src);
   auto p = policy("rule nothing deny any src set:empty{} dst any sport any dport any loc \"p.sen\":2:8\n");
   DiagEngine diags(sm);
-  passes::check_never_matching_rules(p, sm, diags);
+  passes::check_firewall_never_matching(p, sm, diags);
   REQUIRE(diags.all().size() == 1);
   const auto& d = diags.all()[0];
   CHECK(d.code == DiagCode::W0203);

@@ -137,7 +137,7 @@ TEST_CASE("the witness avoids earlier rules that cover only part", "[shadowed]")
       "rule hole deny tcp src {10.0.0.1} dst any sport any dport any\n"
       "rule ssh allow tcp src any dst any sport any dport {22}\n"
       "rule ssh-ten log tcp src {10.0.0.0/8} dst any sport any dport {22}\n");
-  auto found = passes::find_shadowed_rules(p);
+  auto found = passes::find_shadowed_rules(passes::firewall_rules(p));
   REQUIRE(found.size() == 1);
   CHECK(found[0].decided_by == 1);
   CHECK(testutil::decided_by(p, found[0].witness) == "ssh");
@@ -148,7 +148,7 @@ TEST_CASE("when no easy witness avoids earlier rules the note names the real dec
       "rule one deny tcp src {10.0.0.1} dst any sport any dport any\n"
       "rule all deny tcp src any dst any sport any dport any\n"
       "rule just-one allow tcp src {10.0.0.1} dst any sport any dport {22}\n");
-  auto found = passes::find_shadowed_rules(p);
+  auto found = passes::find_shadowed_rules(passes::firewall_rules(p));
   REQUIRE(found.size() == 1);
   CHECK(found[0].by == 0);
   CHECK(found[0].decided_by == 0);
@@ -171,7 +171,7 @@ TEST_CASE("W0201 lands on the rule id with notes and help", "[shadowed][diag]") 
       "rule ssh-2 deny tcp src {10.1.0.0/16} dst any sport any dport {22} loc \"my policies/edge.sen\":4:10\n"
       "rule ssh-3 allow tcp src {10.2.0.0/16} dst any sport any dport {22} loc \"my policies/edge.sen\":5:10\n");
   DiagEngine diags(sm);
-  passes::check_shadowed_rules(p, sm, diags);
+  passes::check_firewall_shadowed(p, sm, diags);
   REQUIRE(diags.all().size() == 2);
   CHECK(diags.warnings() == 2);
 
@@ -207,7 +207,7 @@ TEST_CASE("rules whose file is not loaded get no span but still a warning", "[sh
       "rule a deny any src any dst any sport any dport any loc \"gone.sen\":1:1\n"
       "rule b deny tcp src any dst any sport any dport any loc \"gone.sen\":2:1\n");
   DiagEngine diags(sm);
-  passes::check_shadowed_rules(p, sm, diags);
+  passes::check_firewall_shadowed(p, sm, diags);
   REQUIRE(diags.all().size() == 1);
   CHECK_FALSE(diags.all()[0].span.valid());
 }

@@ -5,13 +5,18 @@
 #include <random>
 #include <string>
 
+#include "compiler/pir/domains/conntrack.h"
+#include "compiler/pir/domains/firewall.h"
+#include "compiler/pir/domains/ratelimit.h"
 #include "compiler/pir/pir.h"
 
 namespace sentinel::testgen {
 
 class PolicyGen {
  public:
-  explicit PolicyGen(uint64_t seed, bool wild = true) : rng_(seed), wild_(wild) {}
+  // `ct`: firewall rules may match connection states, and policies may
+  // track connections.
+  explicit PolicyGen(uint64_t seed, bool wild = true, bool ct = true) : rng_(seed), wild_(wild), ct_(ct) {}
 
   uint64_t below(uint64_t n) { return rng_() % n; }
   bool chance(unsigned percent) { return below(100) < percent; }
@@ -77,25 +82,61 @@ class PolicyGen {
     return s;
   }
 
-  pir::Rule rule(size_t i) {
-    pir::Rule r;
-    r.id = "r" + std::to_string(i);
-    if (wild_ && chance(2)) r.id = "odd id " + std::to_string(i);
-    r.action = static_cast<pir::Action>(below(3));
+  pir::Match match() {
+    pir::Match m;
     static const pir::Proto protos[] = {pir::Proto::Any, pir::Proto::Tcp, pir::Proto::Udp,
                                         pir::Proto::Icmp, pir::Proto::Icmpv6};
-    r.proto = protos[below(5)];
-    unsigned fams = r.proto == pir::Proto::Icmp ? 1 : r.proto == pir::Proto::Icmpv6 ? 2 : 3;
+    m.proto = protos[below(5)];
+    unsigned fams = m.proto == pir::Proto::Icmp ? 1 : m.proto == pir::Proto::Icmpv6 ? 2 : 3;
     if (!wild_ && chance(50)) fams = chance(50) ? 1 : 2;
-    r.src = addr(fams);
-    r.dst = addr(fams);
-    if (r.proto == pir::Proto::Tcp || r.proto == pir::Proto::Udp || (wild_ && chance(5))) {
-      r.sport = chance(70) ? pir::PortMatch{} : ports();
-      r.dport = ports();
+    m.src = addr(fams);
+    m.dst = addr(fams);
+    if (m.proto == pir::Proto::Tcp || m.proto == pir::Proto::Udp || (wild_ && chance(5))) {
+      m.sport = chance(70) ? pir::PortMatch{} : ports();
+      m.dport = ports();
+    }
+    return m;
+  }
+
+  std::string id(size_t i) {
+    if (wild_ && chance(2)) return "odd id " + std::to_string(i);
+    return "r" + std::to_string(i);
+  }
+
+  pir::Loc loc(size_t i) {
+    if (!chance(90)) return {};
+    return {chance(20) ? "my dir/p " + std::to_string(below(3)) + ".sen" : "p.sen", static_cast<uint32_t>(i + 1),
+            static_cast<uint32_t>(1 + below(40))};
+  }
+
+  pir::FirewallRule rule(size_t i) {
+    pir::FirewallRule r;
+    r.id = id(i);
+    r.action = static_cast<pir::FirewallAction>(below(3));
+    r.match = match();
+    if (ct_ && chance(20)) r.ct = static_cast<uint8_t>(1 + below(31));
+    r.description = chance(30) ? text() : "";
+    r.loc = loc(i);
+    return r;
+  }
+
+  pir::RateRule rate_rule(size_t i) {
+    pir::RateRule r;
+    r.id = id(i);
+    r.action = chance(50) ? pir::RateAction::Drop : pir::RateAction::Log;
+    r.match = match();
+    r.rate.count = 1 + below(100000);
+    r.rate.unit = "smh"[below(3)];
+    r.algorithm = static_cast<pir::RateAlgorithm>(1 + below(4));
+    r.burst = pir::is_window(r.algorithm) ? 0 : 1 + below(1000);
+    r.window_ns = pir::is_window(r.algorithm) ? (1 + below(60)) * 1000000000ull : 0;
+    r.key = static_cast<pir::RateKey>(1 + below(4));
+    if (r.key == pir::RateKey::Cidr) {
+      r.v4_len = static_cast<uint8_t>(below(33));
+      r.v6_len = static_cast<uint8_t>(below(129));
     }
     r.description = chance(30) ? text() : "";
-    if (chance(90)) r.loc = {chance(20) ? "my dir/p " + std::to_string(below(3)) + ".sen" : "p.sen",
-                             static_cast<uint32_t>(i + 1), static_cast<uint32_t>(1 + below(40))};
+    r.loc = loc(i);
     return r;
   }
 
@@ -104,29 +145,54 @@ class PolicyGen {
     for (unsigned i = below(4); i > 0; --i) {
       pir::Set s;
       s.name = "s" + std::to_string(i);
-      s.kind = chance(50) ? pir::SetKind::Cidr : pir::SetKind::Port;
+      s.kind = static_cast<pir::SetKind>(below(3));
       if (s.kind == pir::SetKind::Cidr)
         for (unsigned k = below(4); k > 0; --k) s.cidrs.push_back(cidr(family()));
-      else
+      else if (s.kind == pir::SetKind::Port)
         for (unsigned k = below(4); k > 0; --k) {
           uint16_t lo = static_cast<uint16_t>(below(65536));
           s.ports.push_back({lo, static_cast<uint16_t>(lo + below(65536 - lo))});
         }
+      else
+        for (unsigned k = below(4); k > 0; --k) s.ifaces.push_back(chance(80) ? "eth" + std::to_string(k) : "eth0.10" + std::to_string(k));
       if (chance(70)) s.loc = {"sets.sen", i, 5};
       p.sets.push_back(std::move(s));
     }
-    p.firewall.present = !chance(5);
-    p.firewall.default_action = chance(50) ? pir::Action::Allow : pir::Action::Deny;
-    p.firewall.mode = chance(80) ? pir::Mode::Enforce : pir::Mode::Audit;
-    if (chance(50)) p.firewall.loc = {"fw.sen", 1, 1};
-    size_t n = below(max_rules + 1);
-    for (size_t i = 0; i < n; ++i) p.firewall.rules.push_back(rule(i));
+    if (chance(20)) {
+      p.interface_set = "edge";
+      for (unsigned k = below(3); k > 0; --k) p.interfaces.push_back("veth" + std::to_string(k));
+    }
+    if (!chance(5)) {
+      auto fw = std::make_unique<pir::Firewall>();
+      fw->default_action = chance(50) ? pir::FirewallAction::Allow : pir::FirewallAction::Deny;
+      fw->mode = chance(80) ? pir::Mode::Enforce : pir::Mode::Audit;
+      if (chance(50)) fw->loc = {"fw.sen", 1, 1};
+      size_t n = below(max_rules + 1);
+      for (size_t i = 0; i < n; ++i) fw->rules.push_back(rule(i));
+      p.put(Poly<pir::Block>(std::move(fw)));
+    }
+    if (chance(40)) {
+      auto rl = std::make_unique<pir::RateLimit>();
+      rl->mode = chance(80) ? pir::Mode::Enforce : pir::Mode::Audit;
+      size_t n = below(max_rules / 2 + 1);
+      for (size_t i = 0; i < n; ++i) rl->rules.push_back(rate_rule(i));
+      p.put(Poly<pir::Block>(std::move(rl)));
+    }
+    if (ct_ && chance(40)) {
+      auto ct = std::make_unique<pir::Conntrack>();
+      ct->accept_established = chance(70);
+      for (auto& t : ct->timeouts_ns)
+        if (chance(30)) t = below(1ull << 40);
+      if (chance(50)) ct->loc = {"ct.sen", 3, 1};
+      p.put(Poly<pir::Block>(std::move(ct)));
+    }
     return p;
   }
 
  private:
   std::mt19937_64 rng_;
   bool wild_;
+  bool ct_;
 };
 
 }  // namespace sentinel::testgen

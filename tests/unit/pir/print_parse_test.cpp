@@ -3,9 +3,14 @@
 #include <algorithm>
 #include <chrono>
 
+#include "compiler/pir/domains/conntrack.h"
+#include "compiler/pir/domains/firewall.h"
+#include "compiler/pir/domains/ratelimit.h"
 #include "compiler/pir/pir.h"
+#include "tests/support/test_policy.h"
 
 using namespace sentinel;
+using testing::fw;
 
 namespace {
 pir::Cidr cidr(const char* s) { return *pir::parse_cidr(s); }
@@ -39,27 +44,26 @@ pir::Policy edge() {
   web.ports = {{80, 80}, {8000, 8099}};
   web.loc = {"policies/edge.sen", 2, 5};
   p.sets = {trusted, web};
-  p.firewall.present = true;
-  p.firewall.default_action = pir::Action::Deny;
-  p.firewall.loc = {"policies/edge.sen", 4, 1};
-  pir::Rule ssh;
+  fw(p).default_action = pir::FirewallAction::Deny;
+  fw(p).loc = {"policies/edge.sen", 4, 1};
+  pir::FirewallRule ssh;
   ssh.id = "ssh-office";
-  ssh.action = pir::Action::Allow;
-  ssh.proto = pir::Proto::Tcp;
-  ssh.src = addrs({"10.0.0.0/8", "2001:db8::/32"}, false, "trusted");
-  ssh.dport = ports({{22, 22}});
+  ssh.action = pir::FirewallAction::Allow;
+  ssh.match.proto = pir::Proto::Tcp;
+  ssh.match.src = addrs({"10.0.0.0/8", "2001:db8::/32"}, false, "trusted");
+  ssh.match.dport = ports({{22, 22}});
   ssh.description = "admins from the office";
   ssh.loc = {"policies/edge.sen", 7, 10};
-  pir::Rule out;
+  pir::FirewallRule out;
   out.id = "outsiders";
-  out.src = addrs({"10.0.0.0/8"}, true);
+  out.match.src = addrs({"10.0.0.0/8"}, true);
   out.loc = {"policies/edge.sen", 8, 10};
-  pir::Rule web_rule;
+  pir::FirewallRule web_rule;
   web_rule.id = "web";
-  web_rule.action = pir::Action::Log;
-  web_rule.proto = pir::Proto::Tcp;
-  web_rule.dport = ports({{80, 80}, {8000, 8099}}, "web");
-  p.firewall.rules = {ssh, out, web_rule};
+  web_rule.action = pir::FirewallAction::Log;
+  web_rule.match.proto = pir::Proto::Tcp;
+  web_rule.match.dport = ports({{80, 80}, {8000, 8099}}, "web");
+  fw(p).rules = {ssh, out, web_rule};
   return p;
 }
 
@@ -77,7 +81,7 @@ void round_trips(const pir::Policy& p) {
 
 TEST_CASE("canonical text of a small policy", "[print]") {
   std::string expected =
-      "pir 1\n"
+      "pir 2\n"
       "set trusted cidr 10.0.0.0/8 2001:db8::/32 loc \"policies/edge.sen\":1:5\n"
       "set web port 80 8000..8099 loc \"policies/edge.sen\":2:5\n"
       "firewall default deny mode enforce loc \"policies/edge.sen\":4:1\n"
@@ -90,23 +94,66 @@ TEST_CASE("canonical text of a small policy", "[print]") {
   round_trips(edge());
 }
 
-TEST_CASE("an empty policy and an absent firewall", "[print]") {
+TEST_CASE("an empty policy and an empty firewall", "[print]") {
   pir::Policy p;
-  CHECK(pir::print(p) == "pir 1\nfirewall absent\n");
+  CHECK(pir::print(p) == "pir 2\n");
   round_trips(p);
-  // An absent firewall that still carries settings keeps them.
-  p.firewall.mode = pir::Mode::Audit;
-  CHECK(pir::print(p) == "pir 1\nfirewall absent default allow mode audit\n");
+  fw(p);
+  CHECK(pir::print(p) == "pir 2\nfirewall default allow mode enforce\n");
   round_trips(p);
-  pir::Policy present;
-  present.firewall.present = true;
-  CHECK(pir::print(present) == "pir 1\nfirewall default allow mode enforce\n");
-  round_trips(present);
+}
+
+TEST_CASE("every domain's block, interfaces and iface sets", "[print]") {
+  pir::Policy p = edge();
+  pir::Set edge_if;
+  edge_if.name = "edge";
+  edge_if.kind = pir::SetKind::Iface;
+  edge_if.ifaces = {"eth0", "eth0.100"};
+  p.sets.push_back(edge_if);
+  p.interface_set = "edge";
+  p.interfaces = {"eth0", "eth0.100"};
+  fw(p).rules[0].ct = pir::ct_bit(pir::CtState::New) | pir::ct_bit(pir::CtState::Established);
+  auto rl = std::make_unique<pir::RateLimit>();
+  pir::RateRule r;
+  r.id = "api";
+  r.match.proto = pir::Proto::Tcp;
+  r.match.dport = ports({{443, 443}});
+  r.rate = {100, 's'};
+  r.burst = 200;
+  r.key = pir::RateKey::Cidr;
+  r.v4_len = 24;
+  r.v6_len = 64;
+  rl->rules.push_back(r);
+  r.id = "dns";
+  r.action = pir::RateAction::Log;
+  r.algorithm = pir::RateAlgorithm::SlidingWindow;
+  r.burst = 0;
+  r.window_ns = 10000000000ull;
+  r.key = pir::RateKey::Global;
+  r.v4_len = 32, r.v6_len = 128;  // only `per source /N` carries lengths
+  rl->rules.push_back(r);
+  p.put(Poly<pir::Block>(std::move(rl)));
+  auto ct = std::make_unique<pir::Conntrack>();
+  ct->accept_established = false;
+  ct->timeouts_ns[static_cast<size_t>(pir::CtTimeout::Udp)] = 5000000000ull;
+  p.put(Poly<pir::Block>(std::move(ct)));
+  std::string text = pir::print(p);
+  INFO(text);
+  CHECK(text.find("set edge iface eth0 eth0.100\ninterfaces edge {eth0,eth0.100}\nfirewall default deny") !=
+        std::string::npos);
+  CHECK(text.find("dport {22} ct {new,established} desc") != std::string::npos);
+  CHECK(text.find("ratelimit mode enforce\nrule api drop tcp src any dst any sport any dport {443} rate 100/s "
+                  "algorithm token-bucket burst 200 window 0ns key cidr/24/64\n") != std::string::npos);
+  CHECK(text.find("rate 100/s algorithm sliding-window burst 0 window 10000000000ns key global") !=
+        std::string::npos);
+  CHECK(text.find("conntrack established rules timeout tcp-syn 60000000000ns") != std::string::npos);
+  CHECK(text.find("timeout udp 5000000000ns") != std::string::npos);
+  round_trips(p);
 }
 
 TEST_CASE("descriptions escape quotes, backslashes and control bytes", "[print]") {
   auto p = edge();
-  p.firewall.rules[0].description = "say \"hi\"\\ then\nnew line\ttab\r\x01\x7f caf\xc3\xa9";
+  fw(p).rules[0].description = "say \"hi\"\\ then\nnew line\ttab\r\x01\x7f caf\xc3\xa9";
   std::string text = pir::print(p);
   CHECK(text.find(R"(desc "say \"hi\"\\ then\nnew line\ttab\r\x01\x7f caf)") != std::string::npos);
   // Still one rule per line.
@@ -116,7 +163,7 @@ TEST_CASE("descriptions escape quotes, backslashes and control bytes", "[print]"
 
 TEST_CASE("locations with spaces and quotes in file paths", "[print]") {
   auto p = edge();
-  p.firewall.rules[1].loc = {"my policies/edge \"v2\".sen", 123, 45};
+  fw(p).rules[1].loc = {"my policies/edge \"v2\".sen", 123, 45};
   p.sets[0].loc = {"", 0, 1};
   round_trips(p);
   CHECK(pir::print(p).find(R"(loc "my policies/edge \"v2\".sen":123:45)") != std::string::npos);
@@ -125,25 +172,24 @@ TEST_CASE("locations with spaces and quotes in file paths", "[print]") {
 TEST_CASE("names that are not bare words are quoted", "[print]") {
   auto p = edge();
   p.sets[0].name = "with space";
-  p.firewall.rules[0].src.set = "with space";
-  p.firewall.rules[2].id = "";
-  p.firewall.rules[1].id = "x{y}";
+  fw(p).rules[0].match.src.set = "with space";
+  fw(p).rules[2].id = "";
+  fw(p).rules[1].id = "x{y}";
   round_trips(p);
   CHECK(pir::print(p).find(R"(src set:"with space"{10.0.0.0/8)") != std::string::npos);
 }
 
 TEST_CASE("every match form round-trips", "[print]") {
   pir::Policy p;
-  p.firewall.present = true;
   auto add = [&](pir::AddrMatch src, pir::AddrMatch dst, pir::PortMatch sp, pir::PortMatch dp) {
-    pir::Rule r;
-    r.id = "r" + std::to_string(p.firewall.rules.size());
-    r.proto = pir::Proto::Udp;
-    r.src = std::move(src);
-    r.dst = std::move(dst);
-    r.sport = std::move(sp);
-    r.dport = std::move(dp);
-    p.firewall.rules.push_back(r);
+    pir::FirewallRule r;
+    r.id = "r" + std::to_string(fw(p).rules.size());
+    r.match.proto = pir::Proto::Udp;
+    r.match.src = std::move(src);
+    r.match.dst = std::move(dst);
+    r.match.sport = std::move(sp);
+    r.match.dport = std::move(dp);
+    fw(p).rules.push_back(r);
   };
   pir::AddrMatch any;
   pir::PortMatch pany;
@@ -185,50 +231,56 @@ TEST_CASE("parse errors name the line", "[parse]") {
   std::string err;
   CHECK_FALSE(pir::parse("", &err));
   CHECK(err.rfind("line 0:", 0) == 0);
-  CHECK_FALSE(pir::parse("pir 2\n", &err));
-  CHECK(err.rfind("line 1:", 0) == 0);
-  CHECK_FALSE(pir::parse("pir 1\nfirewall\nrule a deny any src any dst any sport any dport\n", &err));
+  CHECK_FALSE(pir::parse("pir 1\n", &err));
+  CHECK(err == "line 1: PIR version 1; this build reads version 2");
+  CHECK_FALSE(pir::parse("pir 2\nfirewall default allow mode enforce\nrule a deny any src any dst any sport any dport\n", &err));
   CHECK(err == "line 3: expected `{` or `any`");
-  CHECK_FALSE(pir::parse("pir 1\nfirewall\nrule a deny any src {10.0.0.0/33} dst any sport any dport any\n", &err));
+  CHECK_FALSE(pir::parse("pir 2\nfirewall default allow mode enforce\nrule a deny any src {10.0.0.0/33} dst any sport any dport any\n", &err));
   CHECK(err == "line 3: bad prefix length in `10.0.0.0/33`");
-  CHECK_FALSE(pir::parse("pir 1\nrule a deny any src any dst any sport any dport any\n", &err));
-  CHECK(err == "line 2: a rule before the firewall line");
-  CHECK_FALSE(pir::parse("pir 1\nfirewall\nrule a deny any src any dst any sport any dport {70000}\n", &err));
+  CHECK_FALSE(pir::parse("pir 2\nrule a deny any src any dst any sport any dport any\n", &err));
+  CHECK(err == "line 2: unknown item `rule`");
+  CHECK_FALSE(pir::parse("pir 2\nfirewall default allow mode enforce\nrule a deny any src any dst any sport any dport {70000}\n", &err));
   CHECK(err == "line 3: bad port `70000`");
-  CHECK_FALSE(pir::parse("pir 1\nfirewall\nrule a drop any src any dst any sport any dport any\n", &err));
+  CHECK_FALSE(pir::parse("pir 2\nfirewall default allow mode enforce\nrule a drop any src any dst any sport any dport any\n", &err));
   CHECK(err == "line 3: unknown action `drop`");
-  CHECK_FALSE(pir::parse("pir 1\nfirewall\nrule a deny any src any dst any sport any dport any desc \"x\n", &err));
+  CHECK_FALSE(pir::parse("pir 2\nfirewall default allow mode enforce\nrule a deny any src any dst any sport any dport any desc \"x\n", &err));
   CHECK(err == "line 3: unterminated string");
-  CHECK_FALSE(pir::parse("pir 1\nfirewall default deny mode enforce extra\n", &err));
+  CHECK_FALSE(pir::parse("pir 2\nfirewall default deny mode enforce extra\n", &err));
   CHECK(err.rfind("line 2:", 0) == 0);
-  CHECK_FALSE(pir::parse("pir 1\nfirewall\nfirewall\n", &err));
-  CHECK(err == "line 3: a second firewall line");
+  CHECK_FALSE(pir::parse("pir 2\nfirewall default allow mode enforce\nfirewall default allow mode enforce\n", &err));
+  CHECK(err == "line 3: a second firewall block");
+  CHECK_FALSE(pir::parse("pir 2\nconntrack established allow\nfirewall default allow mode enforce\n", &err));
+  CHECK(err.rfind("line 2:", 0) == 0);  // every timeout must be there
+  CHECK_FALSE(pir::parse("pir 2\nratelimit mode enforce\nfirewall default allow mode enforce\n", &err));
+  CHECK(err == "line 3: block firewall out of order");
+  CHECK_FALSE(pir::parse("pir 2\nratelimit mode enforce\nrule a drop any src any dst any sport any dport any "
+                         "rate 0/x algorithm token-bucket burst 1 window 0ns key source\n", &err));
+  CHECK(err == "line 3: bad rate unit in `0/x`");
 }
 
 TEST_CASE("comments and blank lines are skipped", "[parse]") {
   std::string err;
-  auto p = pir::parse("# a dump\npir 1\n\nfirewall default deny mode audit\n  \n"
+  auto p = pir::parse("# a dump\npir 2\n\nfirewall default deny mode audit\n  \n"
                       "rule a deny any src any dst any sport any dport any\n",
                       &err);
   REQUIRE(p);
-  CHECK(p->firewall.mode == pir::Mode::Audit);
-  CHECK(p->firewall.rules.size() == 1);
+  CHECK(fw(*p).mode == pir::Mode::Audit);
+  CHECK(fw(*p).rules.size() == 1);
 }
 
 TEST_CASE("printing 100,000 rules is fast", "[print][perf]") {
   pir::Policy p;
-  p.firewall.present = true;
-  p.firewall.rules.reserve(100000);
+  fw(p).rules.reserve(100000);
   for (uint32_t i = 0; i < 100000; ++i) {
-    pir::Rule r;
+    pir::FirewallRule r;
     r.id = "r" + std::to_string(i);
-    r.action = i % 3 ? pir::Action::Allow : pir::Action::Deny;
-    r.proto = i % 2 ? pir::Proto::Tcp : pir::Proto::Udp;
-    r.src.any = false;
-    r.src.cidrs = {pir::Cidr{pir::Addr::from_value(pir::Family::V4, 0x0a000000u + i), 32}};
-    r.dport = ports({{static_cast<uint16_t>(1 + i % 60000), static_cast<uint16_t>(1 + i % 60000)}});
+    r.action = i % 3 ? pir::FirewallAction::Allow : pir::FirewallAction::Deny;
+    r.match.proto = i % 2 ? pir::Proto::Tcp : pir::Proto::Udp;
+    r.match.src.any = false;
+    r.match.src.cidrs = {pir::Cidr{pir::Addr::from_value(pir::Family::V4, 0x0a000000u + i), 32}};
+    r.match.dport = ports({{static_cast<uint16_t>(1 + i % 60000), static_cast<uint16_t>(1 + i % 60000)}});
     r.loc = {"policies/big.sen", i + 1, 6};
-    p.firewall.rules.push_back(std::move(r));
+    fw(p).rules.push_back(std::move(r));
   }
   auto t0 = std::chrono::steady_clock::now();
   std::string text = pir::print(p);

@@ -1,6 +1,7 @@
 #include <catch2/catch.hpp>
 
 #include "front.h"
+#include "tests/support/test_policy.h"
 
 using namespace sentinel;
 using sentinel::test::front;
@@ -29,24 +30,24 @@ TEST_CASE("sets resolve into rules; the set name is kept for a lone reference", 
       "  rule c allow udp to 10.0.0.53 port { 53, @web }\n"
       "}\n");
   const auto& p = policy_of(*f);
-  const auto& r = p.firewall.rules;
+  const auto& r = testing::fw(p).rules;
   REQUIRE(r.size() == 3);
   // Deduplicated, in source order.
-  CHECK(r[0].src.cidrs == std::vector<pir::Cidr>{cidr("10.200.0.0/24"), cidr("fd00:200::/64")});
-  CHECK(r[0].src.set == "office");
-  CHECK_FALSE(r[0].src.any);
-  CHECK(r[0].dst.any);
-  CHECK(r[0].dport.set == "web");
-  CHECK(r[0].dport.ranges == std::vector<pir::PortRange>{{80, 80}, {443, 443}, {8000, 8099}});
-  CHECK(r[0].sport.any);
-  CHECK(r[1].src.cidrs ==
+  CHECK(r[0].match.src.cidrs == std::vector<pir::Cidr>{cidr("10.200.0.0/24"), cidr("fd00:200::/64")});
+  CHECK(r[0].match.src.set == "office");
+  CHECK_FALSE(r[0].match.src.any);
+  CHECK(r[0].match.dst.any);
+  CHECK(r[0].match.dport.set == "web");
+  CHECK(r[0].match.dport.ranges == std::vector<pir::PortRange>{{80, 80}, {443, 443}, {8000, 8099}});
+  CHECK(r[0].match.sport.any);
+  CHECK(r[1].match.src.cidrs ==
         std::vector<pir::Cidr>{cidr("192.0.2.0/24"), cidr("10.200.0.0/24"), cidr("fd00:200::/64")});
-  CHECK(r[1].src.set.empty());
-  CHECK(r[1].proto == pir::Proto::Any);
-  CHECK(r[2].dst.cidrs == std::vector<pir::Cidr>{cidr("10.0.0.53")});
-  CHECK(r[2].dst.set.empty());
-  CHECK(r[2].dport.set.empty());
-  CHECK(r[2].dport.ranges.size() == 4);
+  CHECK(r[1].match.src.set.empty());
+  CHECK(r[1].match.proto == pir::Proto::Any);
+  CHECK(r[2].match.dst.cidrs == std::vector<pir::Cidr>{cidr("10.0.0.53")});
+  CHECK(r[2].match.dst.set.empty());
+  CHECK(r[2].match.dport.set.empty());
+  CHECK(r[2].match.dport.ranges.size() == 4);
 }
 
 TEST_CASE("negation, descriptions, settings and host bits", "[lower]") {
@@ -61,17 +62,16 @@ TEST_CASE("negation, descriptions, settings and host bits", "[lower]") {
       "}\n");
   const auto& p = policy_of(*f);
   CHECK(f->diags.warnings() == 1);  // W0103 for 10.1.2.3/8
-  CHECK(p.firewall.present);
-  CHECK(p.firewall.mode == pir::Mode::Audit);
-  CHECK(p.firewall.default_action == pir::Action::Deny);
-  const auto& r = p.firewall.rules;
-  CHECK(r[0].src.negate);
+  CHECK(testing::fw(p).mode == pir::Mode::Audit);
+  CHECK(testing::fw(p).default_action == pir::FirewallAction::Deny);
+  const auto& r = testing::fw(p).rules;
+  CHECK(r[0].match.src.negate);
   CHECK(r[0].description == "say \"no\"");
-  CHECK(r[0].families() == 1u);
+  CHECK(r[0].match.families() == 1u);
   // Not in any of no prefixes: every address.
-  CHECK(r[1].src.any);
-  CHECK(r[1].families() == 3u);
-  CHECK(r[2].src.cidrs == std::vector<pir::Cidr>{cidr("10.0.0.0/8")});
+  CHECK(r[1].match.src.any);
+  CHECK(r[1].match.families() == 3u);
+  CHECK(r[2].match.src.cidrs == std::vector<pir::Cidr>{cidr("10.0.0.0/8")});
 }
 
 TEST_CASE("locations: file as given, line and column of the id", "[lower]") {
@@ -84,22 +84,20 @@ TEST_CASE("locations: file as given, line and column of the id", "[lower]") {
   CHECK(p.sets[0].loc == pir::Loc{"dir/x.sen", 2, 5});
   CHECK(p.sets[1].name == "zz");
   CHECK(p.sets[1].ports == std::vector<pir::PortRange>{{1, 1}});
-  CHECK(p.firewall.rules[0].loc == pir::Loc{"dir/y.sen", 2, 10});
-  CHECK(p.firewall.loc == pir::Loc{"dir/y.sen", 1, 1});
+  CHECK(testing::fw(p).rules[0].loc == pir::Loc{"dir/y.sen", 2, 10});
+  CHECK(testing::fw(p).loc == pir::Loc{"dir/y.sen", 1, 1});
 }
 
 TEST_CASE("defaults without a firewall block", "[lower]") {
   auto f = front("set s: cidr = { 10.0.0.0/8 }\n");
   const auto& p = policy_of(*f);
-  CHECK_FALSE(p.firewall.present);
-  CHECK(p.firewall.rules.empty());
+  CHECK_FALSE(p.get<pir::Firewall>());
   auto g = front("firewall { rule a allow }");
   const auto& q = policy_of(*g);
-  CHECK(q.firewall.present);
-  CHECK(q.firewall.default_action == pir::Action::Allow);
-  CHECK(q.firewall.mode == pir::Mode::Enforce);
-  CHECK(q.firewall.rules[0].src.any);
-  CHECK(q.firewall.rules[0].dport.any);
+  CHECK(testing::fw(q).default_action == pir::FirewallAction::Allow);
+  CHECK(testing::fw(q).mode == pir::Mode::Enforce);
+  CHECK(testing::fw(q).rules[0].match.src.any);
+  CHECK(testing::fw(q).rules[0].match.dport.any);
 }
 
 TEST_CASE("the example policies lower through print and parse unchanged", "[lower]") {

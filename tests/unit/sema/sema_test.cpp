@@ -2,6 +2,7 @@
 
 #include "compiler/sema/checks.h"
 #include "front.h"
+#include "tests/support/test_policy.h"
 
 using namespace sentinel;
 using sentinel::test::front;
@@ -27,7 +28,7 @@ TEST_CASE("unknown set suggests only sets of the right kind", "[sema]") {
   CHECK(d.notes[0].message == "did you mean `webs`");
 }
 
-TEST_CASE("family checks follow pir::Rule::families", "[sema]") {
+TEST_CASE("family checks follow pir::Match::families", "[sema]") {
   CHECK(front("firewall { rule a deny from 10.0.0.0/8 to 2001:db8::/32 }")->codes() == Codes{"E0106"});
   CHECK(front("firewall { rule a deny icmpv6 from 10.0.0.1 }")->codes() == Codes{"E0106"});
   CHECK(front("firewall { rule a deny icmp to ::1 }")->codes() == Codes{"E0106"});
@@ -53,7 +54,7 @@ TEST_CASE("sets are shared across files in any order", "[sema]") {
                   {"b.sen", "set late: cidr = { 10.0.0.0/8 }"}});
   CHECK(f->codes().empty());
   REQUIRE(f->policy);
-  CHECK(f->policy->firewall.rules[0].src.set == "late");
+  CHECK(testing::fw(*f->policy).rules[0].match.src.set == "late");
   auto g = front({{"a.sen", "firewall { }"}, {"b.sen", "firewall { }"}});
   CHECK(g->codes() == Codes{"E0112"});
 }

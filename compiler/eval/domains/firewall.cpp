@@ -1,0 +1,74 @@
+#include "compiler/eval/domains/firewall.h"
+
+#include "compiler/eval/match.h"
+
+namespace sentinel::eval {
+
+namespace firewall {
+
+std::string mismatch(const pir::FirewallRule& r, const Packet& pkt, pir::CtState ct) {
+  std::string why = eval::mismatch(r.match, pkt);
+  if (!why.empty()) return why;
+  if (r.ct && !(r.ct & pir::ct_bit(ct)))
+    return std::string("connection state is ") + pir::to_string(ct) + ", not " + pir::ct_text(r.ct);
+  return {};
+}
+
+Decision decide(const pir::Firewall& fw, const Packet& pkt, pir::CtState ct, bool accept_established,
+                bool trace) {
+  Decision d;
+  d.action = fw.default_action;
+  if (accept_established && (ct == pir::CtState::Established || ct == pir::CtState::Related)) {
+    d.established = true;
+    d.action = pir::FirewallAction::Allow;
+    return d;
+  }
+  for (size_t i = 0; i < fw.rules.size(); ++i) {
+    std::string why = mismatch(fw.rules[i], pkt, ct);
+    if (why.empty()) {
+      d.rule = static_cast<int>(i);
+      d.action = fw.rules[i].action;
+      break;
+    }
+    if (trace) d.misses.push_back({i, fw.rules[i].id, std::move(why)});
+  }
+  d.dropped = d.action == pir::FirewallAction::Deny && fw.mode == pir::Mode::Enforce;
+  return d;
+}
+
+}  // namespace firewall
+
+namespace {
+
+void xdp(StageCtx& c) {
+  const auto& fw = static_cast<const pir::Firewall&>(c.block);
+  const auto* ct = c.policy.get<pir::Conntrack>();
+  auto d = firewall::decide(fw, c.pkt, c.verdict.ct, ct && ct->accept_established, c.trace);
+  DomainResult r;
+  r.domain = DomainId::firewall;
+  r.rule = d.rule;
+  r.action = pir::to_string(d.action);
+  r.dropped = d.dropped;
+  r.misses = std::move(d.misses);
+  if (d.established) {
+    r.rule_id = firewall::kEstablishedId;
+    r.note = std::string("connection state ") + pir::to_string(c.verdict.ct) +
+             ": passed before the rules (conntrack `established allow`)";
+  } else if (d.rule < 0) {
+    r.rule_id = firewall::kDefaultId;
+    r.note = "no rule matched: the default";
+  } else {
+    r.rule_id = fw.rules[d.rule].id;
+    r.where = fw.rules[d.rule].loc;
+  }
+  if (d.action == pir::FirewallAction::Deny && fw.mode == pir::Mode::Audit)
+    r.note = "audit mode: would drop, passes and is reported";
+  c.verdict.dropped = d.dropped;
+  c.verdict.results.push_back(std::move(r));
+}
+
+}  // namespace
+
+const DomainEval firewall_eval = {{{Hook::Xdp, 10, &xdp}}, nullptr};
+
+}  // namespace sentinel::eval

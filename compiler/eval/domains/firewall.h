@@ -1,0 +1,34 @@
+// The firewall's semantics: the first rule that matches the packet (its
+// fields and, with connection tracking, its state) decides; otherwise the
+// default. With conntrack's `established allow`, established and related
+// packets pass before any rule.
+#pragma once
+#include <string>
+#include <vector>
+
+#include "compiler/eval/eval.h"
+#include "compiler/pir/domains/firewall.h"
+
+namespace sentinel::eval::firewall {
+
+struct Decision {
+  int rule = -1;            // -1: the default (or `established`)
+  bool established = false; // passed before the rules by `established allow`
+  pir::FirewallAction action = pir::FirewallAction::Allow;
+  bool dropped = false;     // what XDP does: deny in enforce mode
+  std::vector<Miss> misses; // when tracing
+};
+
+// Why `r` does not match a packet in state `ct`; empty when it matches.
+std::string mismatch(const pir::FirewallRule& r, const Packet& pkt, pir::CtState ct = pir::CtState::Untracked);
+
+Decision decide(const pir::Firewall& fw, const Packet& pkt, pir::CtState ct, bool accept_established,
+                bool trace = false);
+
+// The pseudo-rules the firewall counts besides its rules; no rule may take
+// these ids (sema).
+inline constexpr const char* kDefaultId = "default";
+inline constexpr const char* kEstablishedId = "established";
+inline constexpr const char* kMalformedId = "malformed";
+
+}  // namespace sentinel::eval::firewall

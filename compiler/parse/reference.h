@@ -1,0 +1,21 @@
+// The ANTLR-generated parser of grammar/*.g4, the definition of the
+// language, behind an ANTLR-free signature. Only tests link it (library
+// sn_parse_reference): they hold the hand-written parser to it.
+#pragma once
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace sentinel::parse {
+
+struct ReferenceParse {
+  bool ok = false;         // no lexer or parser error
+  std::string tree;        // Trees::toStringTree of the parse tree (when ok)
+  std::optional<uint32_t> first_error;  // byte offset of the earliest error
+  std::string first_message;            // ANTLR's own words for it
+};
+
+ReferenceParse reference_parse(std::string_view text);
+
+}  // namespace sentinel::parse

@@ -1,0 +1,89 @@
+// W0201 and W0203 for firewall rules, worded with their actions.
+#include "compiler/passes/domains/firewall.h"
+
+#include "compiler/passes/match_space.h"
+#include "compiler/passes/rule_span.h"
+#include "compiler/pir/domains/firewall.h"
+
+namespace sentinel::passes {
+
+namespace {
+
+const char* verb(pir::FirewallAction a) {
+  switch (a) {
+    case pir::FirewallAction::Allow: return "allows";
+    case pir::FirewallAction::Deny: return "denies";
+    case pir::FirewallAction::Log: return "logs";
+  }
+  return "decides";
+}
+
+// Established and related packets pass before the rules under conntrack's
+// `established allow`: no rule sees them.
+uint8_t reachable(const pir::Policy& p) {
+  const auto* ct = p.get<pir::Conntrack>();
+  if (!ct || !ct->accept_established) return kAllCtStates;
+  return kAllCtStates & ~(pir::ct_bit(pir::CtState::Established) | pir::ct_bit(pir::CtState::Related));
+}
+
+}  // namespace
+
+std::vector<RuleRef> firewall_rules(const pir::Policy& p) {
+  std::vector<RuleRef> out;
+  const auto* fw = p.get<pir::Firewall>();
+  if (!fw) return out;
+  uint8_t reach = reachable(p);
+  out.reserve(fw->rules.size());
+  for (const auto& r : fw->rules)
+    out.push_back({r.id, &r.match, static_cast<uint8_t>((r.ct ? r.ct : kAllCtStates) & reach), &r.loc});
+  return out;
+}
+
+void check_firewall_never_matching(const pir::Policy& p, const SourceManager& sm, DiagEngine& diags) {
+  const auto& rules = p.get<pir::Firewall>()->rules;
+  RuleSpans spans(sm);
+  auto span = [&](const pir::FirewallRule& r) { return spans.of(r.loc, r.id.size()); };
+  std::vector<RuleRef> refs = firewall_rules(p);
+  for (const NeverMatching& n :
+       find_never_matching_rules(refs, "established and related packets pass before the rules "
+                                       "(conntrack `established allow`)")) {
+    const auto& r = rules[n.rule];
+    auto& d = diags.report(DiagCode::W0203, span(r), "rule `" + r.id + "` can never match");
+    for (const auto& why : n.reasons) d.notes.push_back({{}, why});
+  }
+}
+
+void check_firewall_shadowed(const pir::Policy& p, const SourceManager& sm, DiagEngine& diags) {
+  const auto& rules = p.get<pir::Firewall>()->rules;
+  RuleSpans spans(sm);
+  auto span = [&](const pir::FirewallRule& r) { return spans.of(r.loc, r.id.size()); };
+  std::vector<RuleRef> refs = firewall_rules(p);
+  bool tracked = p.get<pir::Conntrack>() != nullptr;
+  for (const Shadowing& s : find_shadowed_rules(refs)) {
+    const auto& a = rules[s.by];
+    const auto& r = rules[s.rule];
+    auto& d = diags.report(DiagCode::W0201, span(r),
+                           "rule `" + r.id + "` is never reached: rule `" + a.id +
+                               "` matches every packet it matches");
+    d.notes.push_back({span(a), "`" + a.id + "` is defined here"});
+    std::string state = tracked ? std::string(" in state ") + pir::to_string(static_cast<pir::CtState>(s.witness_ct))
+                                : "";
+    d.notes.push_back({{}, "for example " + s.witness + state + " is decided by `" + rules[s.decided_by].id + "`"});
+    if (a.action == r.action) {
+      d.notes.push_back({{}, "`" + r.id + "` is redundant: `" + a.id + "` already " + verb(a.action) +
+                                 " these packets"});
+      d.help = "remove `" + r.id + "`";
+    } else {
+      d.notes.push_back({{}, "the rules conflict: `" + a.id + "` " + verb(a.action) + " the packets `" + r.id +
+                                 "` would " + pir::to_string(r.action)});
+      d.help = "move `" + r.id + "` above `" + a.id + "` if it should win, or remove it";
+    }
+  }
+}
+
+void analyze_firewall(const pir::Policy& p, const pir::Block&, const SourceManager& sm, DiagEngine& diags) {
+  check_firewall_never_matching(p, sm, diags);
+  check_firewall_shadowed(p, sm, diags);
+}
+
+}  // namespace sentinel::passes

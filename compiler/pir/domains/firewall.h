@@ -1,0 +1,36 @@
+// The firewall in the PIR: ordered rules, first match wins, a default.
+#pragma once
+#include <string>
+#include <vector>
+
+#include "compiler/pir/domains/conntrack.h"
+#include "compiler/pir/pir.h"
+
+namespace sentinel::pir {
+
+enum class FirewallAction : uint8_t { Allow = 0, Deny = 1, Log = 2 };
+const char* to_string(FirewallAction a);
+
+struct FirewallRule {
+  std::string id;
+  FirewallAction action = FirewallAction::Deny;
+  Match match;
+  uint8_t ct = 0;  // ct_bit()s of the states it matches; 0: any state
+  std::string description;
+  Loc loc;
+  bool operator==(const FirewallRule&) const = default;
+};
+
+struct Firewall : BlockOf<Firewall> {
+  static constexpr DomainId kDomain = DomainId::firewall;
+  FirewallAction default_action = FirewallAction::Allow;  // Allow or Deny
+  Mode mode = Mode::Enforce;
+  std::vector<FirewallRule> rules;  // first match wins
+  bool operator==(const Firewall&) const = default;
+
+  void print(std::string& out) const override;
+  void parse_header(TextLine& in) override;
+  void parse_item(std::string_view keyword, TextLine& in) override;
+};
+
+}  // namespace sentinel::pir

@@ -1,0 +1,4 @@
+// Keywords of the firewall domain.
+lexer grammar FirewallLexer;
+
+FIREWALL : 'firewall';
