@@ -368,7 +368,7 @@ void prefix(uint8_t family, const char* cidr, uint32_t addr[4], uint32_t mask[4]
 
 }  // namespace
 
-uint32_t fill_cls(int tuples_fd, int keys_fd, const std::vector<ClsRule>& rules) {
+ClsImage build_cls(const std::vector<ClsRule>& rules) {
   std::vector<sn_cls_tuple> tuples;
   std::map<std::vector<uint8_t>, uint32_t> keys;
   for (uint32_t i = 0; i < rules.size(); i++) {
@@ -403,12 +403,19 @@ uint32_t fill_cls(int tuples_fd, int keys_fd, const std::vector<ClsRule>& rules)
     std::vector<uint8_t> kb(reinterpret_cast<uint8_t*>(&k), reinterpret_cast<uint8_t*>(&k) + sizeof k);
     keys.emplace(kb, i);  // keeps the first (smallest) rule
   }
-  for (uint32_t i = 0; i < tuples.size(); i++) put(tuples_fd, i, tuples[i]);
+  ClsImage img;
+  img.tuples = tuples;
   for (auto& [kb, rule] : keys) {
-    sn_cls_match m{rule};
-    if (bpf_map_update_elem(keys_fd, kb.data(), &m, BPF_ANY)) fail("key map update", errno);
+    sn_cls_key k;
+    std::memcpy(&k, kb.data(), sizeof k);
+    img.keys.push_back({k, sn_cls_match{rule}});
   }
-  return uint32_t(tuples.size());
+  return img;
+}
+
+void write_cls(int tuples_fd, int keys_fd, const ClsImage& img) {
+  for (uint32_t i = 0; i < img.tuples.size(); i++) put(tuples_fd, i, img.tuples[i]);
+  for (auto& [k, m] : img.keys) put(keys_fd, k, m);
 }
 
 }  // namespace snt

@@ -165,7 +165,14 @@ struct ClsRule {
   int dport = -1;
   int ct = -1;  // enum sn_ct_pkt_state, -1 = any
 };
-// Fills a domain's tuple array and key hash; returns the number of tuples.
-uint32_t fill_cls(int tuples_fd, int keys_fd, const std::vector<ClsRule>& rules);
+// The tuples (sorted by smallest rule) and keys of a rule list: what the
+// compiler's image of a domain holds. ntuples() goes into the rodata.
+struct ClsImage {
+  std::vector<sn_cls_tuple> tuples;
+  std::vector<std::pair<sn_cls_key, sn_cls_match>> keys;
+  uint32_t ntuples() const { return uint32_t(tuples.size()); }
+};
+ClsImage build_cls(const std::vector<ClsRule>& rules);
+void write_cls(int tuples_fd, int keys_fd, const ClsImage& img);
 
 }  // namespace snt
