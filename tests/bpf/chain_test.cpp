@@ -76,20 +76,25 @@ TEST_CASE("non-IP frames pass without the chain; an empty slot passes", "[chain]
   FwSetup fs;
   fs.next_slot = 1;
   auto fw = load_fw(fs, {});
-  // Slot 1: a firewall that drops everything it sees.
-  FwSetup ds;
-  ds.default_action = SN_FW_DENY;
-  ds.default_key = 555;
-  ds.shared = {{"sn_xdp_chain", fw->map("sn_xdp_chain")}, {"sn_counters", fw->map("sn_counters")}};
-  auto deny = load_fw(ds, {});
-  put_prog(fw->map("sn_xdp_chain"), 1, deny->prog("sn_xdp_firewall"));
+  // Slot 1: a program that drops whatever reaches it.
+  Object drop("xdp_drop");
+  drop.load();
+  put_prog(fw->map("sn_xdp_chain"), 1, drop.prog("sn_test_drop"));
   int entry = fw->prog("sn_xdp_firewall");
 
-  CHECK(xdp(entry, tcp4("10.0.0.1", "10.0.0.2", 80), clock_at(T0)).ret == kDrop);
-  CHECK(packets(*fw, 555) == 1);
-  CHECK(xdp(entry, eth(0x0806, Bytes(28, 0)), clock_at(T0)).ret == kPass);
+  CHECK(xdp(entry, tcp4("10.0.0.1", "10.0.0.2", 80), clock_at(T0)).ret == kDrop);  // passed on
+  CHECK(packets(*fw, 999) == 1);
+  CHECK(xdp(entry, eth(0x0806, Bytes(28, 0)), clock_at(T0)).ret == kPass);  // ARP: to the stack
   CHECK(xdp(entry, eth(0x88cc, Bytes(40, 0)), clock_at(T0)).ret == kPass);  // LLDP
-  CHECK(packets(*fw, 555) == 1);
+  CHECK(packets(*fw, 999) == 1);
+  // Malformed in audit mode is passed on (the chain may still judge it);
+  // enforcing, it is dropped by the firewall itself.
+  FwSetup as = fs;
+  as.mode = SN_FW_AUDIT;
+  as.shared = {{"sn_xdp_chain", fw->map("sn_xdp_chain")}};
+  auto audit = load_fw(as, {});
+  CHECK(xdp(audit->prog("sn_xdp_firewall"), eth4(Bytes(8, 0x45)), clock_at(T0)).ret == kDrop);
+  CHECK(packets(*audit, 900) == 1);
 
   // next_slot names a slot nobody filled: the packet passes.
   FwSetup es;

@@ -294,6 +294,17 @@ TEST_CASE("invalid flags, mid-stream pickup, fragments, VLAN, IPv6, quiet", "[tc
   t.ingress(eth6(v6(a6, b6, TCP, tcp(443, 50000, SYN | ACK))), T0 + 1);
   CHECK(t.entry({6, TCP, b6, a6, 50000, 443})->tcp_state == SN_TCP_SYN_RECV);
 
+  // Addresses compare as bytes: 10.0.0.2 < 11.0.0.1, though not as
+  // little-endian words.
+  t.egress(tcp_f("10.0.0.2", 3000, "11.0.0.1", 80, SYN), T0);
+  e = t.entry({4, TCP, "10.0.0.2", "11.0.0.1", 3000, 80});
+  REQUIRE(e);
+  CHECK(e->flags == SN_CT_F_ORIG_IS_A);
+  t.egress(eth6(v6("2001:db8::2", "2001:db9::1", TCP, tcp(3000, 80, SYN))), T0);
+  e = t.entry({6, TCP, "2001:db8::2", "2001:db9::1", 3000, 80});
+  REQUIRE(e);
+  CHECK(e->flags == SN_CT_F_ORIG_IS_A);
+
   // Same address both ends: the port breaks the tie.
   t.egress(tcp_f(H, 2000, H, 1000, SYN), T0);
   sn_ct_key k = key_of({4, TCP, H, H, 2000, 1000});

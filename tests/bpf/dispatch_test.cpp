@@ -148,41 +148,44 @@ TEST_CASE("XDP: dispatcher, firewall and rate limiter as one generation", "[disp
 TEST_CASE("TC: ingress and egress follow the selector to their bank's slots", "[dispatch]") {
   auto d = load_dispatch();
   CtSetup cs = ct_defaults();
-  auto ct0 = load_ct(cs);
-  auto ct1 = load_ct(cs);
+  // One conntrack object per slot, each with its own table: the table that
+  // gains a flow names the slot that ran.
+  std::unique_ptr<Object> slot[4];
   int slots = d->map("sn_disp_tc");
-  put_prog(slots, 0 * 2 + SN_TC_INGRESS, ct0->prog("sn_tc_ct_ingress"));
-  put_prog(slots, 0 * 2 + SN_TC_EGRESS, ct0->prog("sn_tc_ct_egress"));
-  put_prog(slots, 1 * 2 + SN_TC_INGRESS, ct1->prog("sn_tc_ct_ingress"));
-  put_prog(slots, 1 * 2 + SN_TC_EGRESS, ct1->prog("sn_tc_ct_egress"));
+  for (uint32_t i = 0; i < 4; i++) {
+    slot[i] = load_ct(cs);
+    put_prog(slots, i, slot[i]->prog(i % 2 == SN_TC_INGRESS ? "sn_tc_ct_ingress" : "sn_tc_ct_egress"));
+  }
   int in = d->prog("sn_dispatch_tc_in"), out = d->prog("sn_dispatch_tc_out");
   auto syn = [](uint16_t sport) {
     return eth4(v4("10.0.0.1", "10.0.0.2", TCP, tcp(sport, 80, tcpf::SYN)));
   };
-  auto flows = [](const Object& o) { return map_entries(o.map("sn_ct")); };
+  auto flows = [&](uint32_t i) { return map_entries(slot[i]->map("sn_ct")); };
+  auto all = [&] { return flows(0) + flows(1) + flows(2) + flows(3); };
 
   select_bank(*d, SN_BANK_NONE);
   CHECK(tc(in, syn(1), clock_at(T0)).ret == kTcxNext);
   CHECK(tc(out, syn(2), clock_at(T0)).ret == kTcxNext);
-  CHECK(flows(*ct0) + flows(*ct1) == 0);
+  CHECK(all() == 0);
   CHECK(stat(*d, SN_DISP_TC_UNSTAMPED) + stat(*d, SN_DISP_TC_EGRESS) == 0);
 
   select_bank(*d, 1);
   CHECK(tc(in, syn(3), clock_at(T0)).ret == kTcxNext);
-  CHECK(flows(*ct1) == 1);
+  CHECK(flows(1 * 2 + SN_TC_INGRESS) == 1);
   CHECK(tc(out, syn(4), clock_at(T0)).ret == kTcxNext);
-  CHECK(flows(*ct1) == 2);
-  CHECK(flows(*ct0) == 0);
+  CHECK(flows(1 * 2 + SN_TC_EGRESS) == 1);
+  CHECK(all() == 2);
 
   select_bank(*d, 0);
   CHECK(tc(in, syn(5), clock_at(T0)).ret == kTcxNext);
+  CHECK(flows(0 * 2 + SN_TC_INGRESS) == 1);
   CHECK(tc(out, syn(6), clock_at(T0)).ret == kTcxNext);
-  CHECK(flows(*ct0) == 2);
-  CHECK(flows(*ct1) == 2);
+  CHECK(flows(0 * 2 + SN_TC_EGRESS) == 1);
+  CHECK(all() == 4);
 
   // The test context in cb[] reaches the bank's program through the tail call.
   CHECK(tc(out, syn(7), quiet_at(T0)).ret == kTcxNext);
-  CHECK(flows(*ct0) == 2);
+  CHECK(all() == 4);
 
   // Test runs carry no skb metadata: ingress never sees a stamp here.
   CHECK(stat(*d, SN_DISP_TC_UNSTAMPED) == 2);
@@ -194,5 +197,5 @@ TEST_CASE("TC: ingress and egress follow the selector to their bank's slots", "[
   select_bank(*d, 2);
   CHECK(tc(in, syn(8), clock_at(T0)).ret == kTcxNext);
   CHECK(tc(out, syn(9), clock_at(T0)).ret == kTcxNext);
-  CHECK(flows(*ct0) + flows(*ct1) == 4);
+  CHECK(all() == 4);
 }

@@ -22,6 +22,9 @@ std::vector<FwRule> v4_rules() {
       {{.family = 4, .src = "10.1.0.0/16"}, SN_FW_DENY, 103},
       // Same shape as rule 0: one tuple holds rules 0 and 4.
       {{.family = 4, .dst = "10.0.0.0/8", .proto = TCP, .dport = 80}, SN_FW_LOG, 104},
+      // Same shape as rule 1: a packet matching rules 4 and 5 finds rule 4
+      // first and must keep it when the walk meets rule 5 in the next tuple.
+      {{.family = 4, .src = "172.16.0.0/24", .proto = TCP}, SN_FW_ALLOW, 105},
   };
 }
 
@@ -60,7 +63,7 @@ TEST_CASE("first match decides over IPv4, default rule counted", "[xdp_firewall]
   CHECK(xdp(prog, udp4("10.1.2.3", 5000, "8.8.8.8", 53), clock_at(T0)).ret == kPass);  // log
   CHECK(xdp(prog, eth4(v4("10.1.2.3", "1.1.1.1", ICMP, icmp(8, 0, 7))), clock_at(T0)).ret ==
         kDrop);
-  Bytes other = tcp4("172.16.0.1", 1000, "172.16.0.2", 443);
+  Bytes other = tcp4("172.16.5.1", 1000, "172.16.0.2", 443);
   CHECK(xdp(prog, other, clock_at(T0)).ret == kPass);
   // ICMP has no ports: the port rule cannot match it, the default does.
   Bytes ping = eth4(v4("172.16.0.1", "8.8.8.8", ICMP, icmp(8, 0, 1)));
@@ -72,6 +75,7 @@ TEST_CASE("first match decides over IPv4, default rule counted", "[xdp_firewall]
   CHECK(packets(*fw, 102) == 1);
   CHECK(packets(*fw, 103) == 1);
   CHECK(packets(*fw, 104) == 1);
+  CHECK(packets(*fw, 105) == 0);
   CHECK(packets(*fw, 999) == 2);
   CHECK(counter(fw->map("sn_counters"), 999)->bytes == other.size() + ping.size());
   auto ev = events(*fw);
@@ -99,6 +103,20 @@ TEST_CASE("IPv4 options and fragments", "[xdp_firewall]") {
   CHECK(xdp(prog, eth4(v4("10.1.0.9", "8.8.8.8", UDP, udp(5000, 53), 185)), clock_at(T0)).ret ==
         kDrop);
   CHECK(packets(*fw, 103) == 1);
+}
+
+TEST_CASE("a port range that holds 0 still needs ports", "[xdp_firewall]") {
+  // udp dport 0-1023 expands to the prefix 0/6: value 0, mask 0xfc00. A
+  // packet without ports (ports read as 0) must not match it.
+  auto fw = load_fw({}, {{{.family = 4, .proto = UDP, .dport = 0, .dport_mask = 0xfc00},
+                          SN_FW_DENY, 130}});
+  int prog = fw->prog("sn_xdp_firewall");
+  CHECK(xdp(prog, udp4("10.0.0.1", 5000, "10.0.0.2", 1000), clock_at(T0)).ret == kDrop);
+  CHECK(xdp(prog, udp4("10.0.0.1", 5000, "10.0.0.2", 1024), clock_at(T0)).ret == kPass);
+  CHECK(xdp(prog, eth4(v4("10.0.0.1", "10.0.0.2", UDP, udp(5000, 1000), 185)), clock_at(T0)).ret ==
+        kPass);
+  CHECK(packets(*fw, 130) == 1);
+  CHECK(packets(*fw, 999) == 2);
 }
 
 TEST_CASE("VLAN tags: 802.1Q, 802.1ad stacked, a third tag is malformed", "[xdp_firewall]") {
@@ -254,7 +272,7 @@ TEST_CASE("without the IPv6 variant, IPv6 gets the default", "[xdp_firewall]") {
 TEST_CASE("log events carry the packet summary", "[xdp_firewall]") {
   auto fw = load_fw({}, v4_rules());
   int prog = fw->prog("sn_xdp_firewall");
-  Bytes f = tcp4("172.16.0.1", 1234, "10.0.0.1", 80, tcpf::PSH | tcpf::ACK);
+  Bytes f = tcp4("172.16.0.1", 1234, "10.0.0.1", 80, tcpf::URG | tcpf::PSH | tcpf::ACK | 0x80);
   CHECK(xdp(prog, f, clock_at(T0 + 42), 1, /*ifindex lo*/ 1).ret == kPass);
   auto ev = events(*fw);
   REQUIRE(ev.size() == 1);
@@ -274,7 +292,7 @@ TEST_CASE("log events carry the packet summary", "[xdp_firewall]") {
   CHECK(e.pkt.family == 4);
   CHECK(e.pkt.proto == TCP);
   CHECK(e.pkt.ct == 0);
-  CHECK(e.pkt.tcp_flags == (tcpf::PSH | tcpf::ACK));
+  CHECK(e.pkt.tcp_flags == (tcpf::URG | tcpf::PSH | tcpf::ACK | 0x80));  // CWR too
   CHECK(e.pkt.len == f.size());
   CHECK(e.pkt.ifindex == 1);
 

@@ -379,8 +379,8 @@ ClsImage build_cls(const std::vector<ClsRule>& rules) {
     prefix(r.family, r.src, src, t.src_mask);
     prefix(r.family, r.dst, dst, t.dst_mask);
     t.proto_mask = r.proto >= 0 ? 0xff : 0;
-    t.sport_mask = r.sport >= 0 ? 0xffff : 0;
-    t.dport_mask = r.dport >= 0 ? 0xffff : 0;
+    t.sport_mask = r.sport >= 0 ? r.sport_mask : 0;
+    t.dport_mask = r.dport >= 0 ? r.dport_mask : 0;
     t.needs_ports = r.sport >= 0 || r.dport >= 0;
     t.ct_mask = r.ct >= 0 ? 0xff : 0;
     t.min_rule = i;
@@ -395,8 +395,8 @@ ClsImage build_cls(const std::vector<ClsRule>& rules) {
     k.tuple = ti;
     k.family = r.family;
     k.proto = r.proto >= 0 ? uint8_t(r.proto) : 0;
-    k.sport = r.sport >= 0 ? uint16_t(r.sport) : 0;
-    k.dport = r.dport >= 0 ? uint16_t(r.dport) : 0;
+    k.sport = r.sport >= 0 ? uint16_t(r.sport & r.sport_mask) : 0;
+    k.dport = r.dport >= 0 ? uint16_t(r.dport & r.dport_mask) : 0;
     k.ct = r.ct >= 0 ? uint8_t(r.ct) : 0;
     std::memcpy(k.src, src, sizeof src);
     std::memcpy(k.dst, dst, sizeof dst);

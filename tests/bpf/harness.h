@@ -161,8 +161,10 @@ struct ClsRule {
   const char* src = nullptr;  // CIDR, nullptr = any
   const char* dst = nullptr;
   int proto = -1;  // -1 = any
-  int sport = -1;  // exact, -1 = any
+  int sport = -1;  // -1 = any
   int dport = -1;
+  uint16_t sport_mask = 0xffff;  // a port prefix: value and mask (ranges expand to these)
+  uint16_t dport_mask = 0xffff;
   int ct = -1;  // enum sn_ct_pkt_state, -1 = any
 };
 // The tuples (sorted by smallest rule) and keys of a rule list: what the

@@ -133,6 +133,22 @@ TEST_CASE("fixed and sliding window: exact sequences", "[xdp_ratelimit]") {
         "PPPPDPDPDPPDP");
 }
 
+TEST_CASE("sliding window: the weighted previous count rounds down", "[xdp_ratelimit]") {
+  // 300 per second. A full previous window, then 7.32 ms before the end of
+  // the next: weight (7324219 << 10) / 1e9 = 7, 300 * 7 >> 10 = 2. So 298
+  // packets pass (estimates 2..299) and the next one is over.
+  auto rl = load_rl({}, {{{.family = 4},
+                          with(rl_window(SN_RL_SLIDING_WINDOW, 300, S), 1, SN_RL_GLOBAL,
+                               SN_RL_DROP, 10)}});
+  int prog = rl->prog("sn_xdp_ratelimit");
+  Bytes f = tcp4("1.1.1.1", "2.2.2.2");
+  for (int i = 0; i < 300; i++) REQUIRE(xdp(prog, f, clock_at(T0 + i)).ret == kPass);
+  REQUIRE(xdp(prog, f, clock_at(T0 + 300)).ret == kDrop);
+  const uint64_t t = T0 + S + 992675781;
+  for (int i = 0; i < 298; i++) REQUIRE(xdp(prog, f, clock_at(t)).ret == kPass);
+  CHECK(xdp(prog, f, clock_at(t)).ret == kDrop);
+}
+
 TEST_CASE("each algorithm agrees with the formulas over a long random run", "[xdp_ratelimit]") {
   struct Case {
     const char* name;
@@ -145,6 +161,8 @@ TEST_CASE("each algorithm agrees with the formulas over a long random run", "[xd
       {"fixed window 5/100ms", rl_window(SN_RL_FIXED_WINDOW, 5, 100 * MS), 40 * MS},
       {"sliding window 9/s", rl_window(SN_RL_SLIDING_WINDOW, 9, S), 250 * MS},
       {"sliding window 2/7ms", rl_window(SN_RL_SLIDING_WINDOW, 2, 7 * MS), 6 * MS},
+      // Large counts: the weighted previous count rounds at every step.
+      {"sliding window 300/s", rl_window(SN_RL_SLIDING_WINDOW, 300, S), 3 * MS},
   };
   for (auto& c : cases) {
     INFO(c.name);
