@@ -7,10 +7,10 @@
  * SN_PARSE_MALFORMED (a header cut short, a bad version or length, or a
  * third VLAN tag, which would hide the frame's real protocol).
  *
- * Offsets are scalars, not pointers, and the extension-header walk masks the
- * offset after each step: the verifier then sees the same bounded offset on
- * every path through the walk and prunes them, instead of exploring every
- * combination of header kinds. */
+ * Offsets are bounded scalars (SN_PKT_OFF_MASK) added to data at each access:
+ * paths that reach a header through different options or extension headers
+ * then look alike to the verifier, which prunes them. The IPv6 extension
+ * headers are walked under bpf_loop (see sn_v6_ext_step). */
 #ifndef SENTINEL_BPF_PARSE_H
 #define SENTINEL_BPF_PARSE_H
 
@@ -22,8 +22,8 @@
 
 #define SN_MAX_VLANS 2
 #define SN_V6_MAX_EXT 8
-/* Bounds every offset for the verifier; larger than any header chain we can
- * walk (22 + 40 + 8 * 2048), so it never changes a real value. */
+/* Bounds every variable offset for the verifier; larger than any header
+ * chain we walk (22 + 40 + 8 * 2048), so it never changes a real value. */
 #define SN_PKT_OFF_MASK 0x7fff
 /* How much of a non-linear skb the TC programs pull to see its headers. */
 #define SN_TC_PULL_MAX 1024
