@@ -348,6 +348,7 @@ SN_INLINE int sn_parse_xdp(struct xdp_md *ctx, struct sn_pkt *p, int with_v6, in
 	void *data = (void *)(long)ctx->data;
 	void *end = (void *)(long)ctx->data_end;
 	int rc = sn_parse(p, data, end, with_v6, with_inner);
+	/* A pointer difference: privileged loads only, as the enforcer's are. */
 	p->len = ctx->data_end - ctx->data;
 	return rc;
 }
@@ -365,9 +366,9 @@ SN_INLINE int sn_parse_skb(struct __sk_buff *skb, struct sn_pkt *p, int with_v6,
 		rc = sn_parse(p, data, end, with_v6, with_inner);
 		if (rc != SN_PARSE_MALFORMED || i)
 			break;
-		__u32 linear = skb->data_end - skb->data;
 		__u32 want = skb->len < SN_TC_PULL_MAX ? skb->len : SN_TC_PULL_MAX;
-		if (want <= linear || bpf_skb_pull_data(skb, want))
+		/* Already linear that far: the packet itself is short. */
+		if (data + want <= end || bpf_skb_pull_data(skb, want))
 			break;
 	}
 	p->len = skb->len;
