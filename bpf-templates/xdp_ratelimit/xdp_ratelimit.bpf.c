@@ -121,6 +121,9 @@ int sn_xdp_ratelimit(struct xdp_md *ctx)
 	struct sn_pkt p;
 
 	sn_pctx_xdp(ctx, &c);
+	/* A quiet packet is within any limit: whatever its rule, it passes on. */
+	if (sn_quiet(&c))
+		return sn_chain_next(ctx, sn_cfg.next_slot);
 	/* Non-IP and malformed packets are the firewall's business. */
 	if (sn_parse_xdp(ctx, &p, SN_RL_WITH_V6, 0) != SN_PARSE_OK)
 		return sn_chain_next(ctx, sn_cfg.next_slot);
@@ -128,7 +131,7 @@ int sn_xdp_ratelimit(struct xdp_md *ctx)
 		return sn_chain_next(ctx, sn_cfg.next_slot);
 
 	__u32 rule = sn_rl_classify(&p, 0, sn_cfg.ntuples, sn_cfg.nrules);
-	if (rule >= sn_cfg.nrules || sn_quiet(&c))
+	if (rule >= sn_cfg.nrules)
 		return sn_chain_next(ctx, sn_cfg.next_slot);
 	struct sn_rl_rule *r = bpf_map_lookup_elem(&sn_rl_rules, &rule);
 	if (!r)
