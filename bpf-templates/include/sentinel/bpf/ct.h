@@ -15,7 +15,8 @@ struct {
 	__type(value, struct sn_ct_entry);
 } sn_ct SEC(".maps");
 
-/* Compares two addresses as bytes (network order), like memcmp. */
+/* Whether address x sorts before y as bytes (network order), as memcmp
+ * would say; *equal when they are the same address. */
 SN_INLINE int sn_ct_addr_less(const __u32 *x, const __u32 *y, __u8 family, int *equal)
 {
 	*equal = 0;

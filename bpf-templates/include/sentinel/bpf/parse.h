@@ -101,7 +101,9 @@ SN_INLINE __u16 sn_load_be16(const void *p)
 }
 
 /* The embedded packet of an ICMP error at `off`: its IP header and the
- * first 8 bytes of what follows, which an ICMP error must carry. */
+ * first 8 bytes of what follows, which an ICMP error must carry (less is
+ * malformed). The extension headers of an embedded IPv6 packet are not
+ * walked: an error about such a packet names no flow. */
 SN_INLINE int sn_parse_embedded(struct sn_pkt *p, void *data, void *end, __u32 off, int v6)
 {
 	__u8 *l4;
