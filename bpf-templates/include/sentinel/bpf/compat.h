@@ -1,0 +1,47 @@
+/* SPDX-License-Identifier: GPL-2.0 OR Apache-2.0 */
+/* What every Sentinel BPF program includes first: kernel uapi, libbpf's
+ * helpers, and the constants that the build's uapi headers (6.1) lack. */
+#ifndef SENTINEL_BPF_COMPAT_H
+#define SENTINEL_BPF_COMPAT_H
+
+#include <linux/bpf.h>
+#include <linux/types.h>
+#include <bpf/bpf_endian.h>
+#include <bpf/bpf_helpers.h>
+
+/* Helpers are inlined so that rodata switches and constant arguments (map
+ * pointers, record sizes) reach the verifier as constants. */
+#define SN_INLINE static __always_inline
+
+/* TCX return codes (uapi 6.6 enum tcx_action_base). */
+#define SN_TCX_NEXT (-1)
+#define SN_TCX_PASS 0
+#define SN_TCX_DROP 2
+
+#define SN_ETH_P_IP 0x0800
+#define SN_ETH_P_IPV6 0x86DD
+#define SN_ETH_P_8021Q 0x8100
+#define SN_ETH_P_8021AD 0x88A8
+
+#define SN_IPPROTO_HOPOPTS 0
+#define SN_IPPROTO_ICMP 1
+#define SN_IPPROTO_TCP 6
+#define SN_IPPROTO_UDP 17
+#define SN_IPPROTO_ROUTING 43
+#define SN_IPPROTO_FRAGMENT 44
+#define SN_IPPROTO_AH 51
+#define SN_IPPROTO_ICMPV6 58
+#define SN_IPPROTO_DSTOPTS 60
+
+#define SN_TCP_FIN 0x01
+#define SN_TCP_SYN 0x02
+#define SN_TCP_RST 0x04
+#define SN_TCP_PSH 0x08
+#define SN_TCP_ACK 0x10
+#define SN_TCP_URG 0x20
+
+#ifndef READ_ONCE
+#define READ_ONCE(x) (*(const volatile __typeof__(x) *)&(x))
+#endif
+
+#endif
