@@ -65,10 +65,11 @@ std::string compile_bpf(const std::string& template_path, const std::vector<std:
   vfs->pushOverlay(mem);
 
   const std::string main_file = std::string(kRoot) + "/" + template_path;
-  // The cc1 flags `clang -target bpf -O2 -g -c` uses, minus host paths: no
+  // The cc1 flags `clang -target bpf -mcpu=v3 -O2 -g -c` uses, minus host paths: no
   // resource dir, no builtin or default system includes, only the two we name.
   std::vector<std::string> args = {
-      "-triple", "bpf", "-emit-obj", "-O2",
+      // v3: 32-bit jumps and the atomics the rate limiter's compare-and-swap needs.
+      "-triple", "bpf", "-target-cpu", "v3", "-emit-obj", "-O2",
       "-debug-info-kind=constructor", "-dwarf-version=5", "-debugger-tuning=gdb",
       "-fdebug-compilation-dir=.",
       std::string("-fdebug-prefix-map=") + kRoot + "=sentinel",

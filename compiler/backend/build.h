@@ -1,9 +1,12 @@
-// The bundle builder: PIR -> plan -> BPF object + map images + manifest.
+// The bundle builder: PIR -> bundle plan (bundle_plan.h) -> BPF objects
+// compiled in process for exactly the variants the plan names -> the
+// container with its manifest, and optionally a signature.
 #pragma once
+#include <map>
 #include <optional>
 #include <string>
 
-#include "compiler/dplan/firewall_plan.h"
+#include "compiler/backend/bundle_plan.h"
 #include "compiler/pir/pir.h"
 
 namespace sentinel::backend {
@@ -11,23 +14,27 @@ namespace sentinel::backend {
 struct BuildOptions {
   std::optional<std::string> revision;  // git HEAD of the policy's repository
   bool dirty = false;                   // uncommitted changes under the policy paths
+  std::string sign_key;                 // an Ed25519 private key (PEM) to sign with, or empty
 };
 
-struct FirewallArtifacts {
-  std::string object;  // the specialized XDP program, ELF with BTF
-  dplan::FirewallPlan plan;
+// A bundle's contents before they are written: the plan and the compiled
+// objects (part name -> ELF). What tests and benches load without a file.
+struct Artifacts {
+  BundlePlan plan;
+  std::map<std::string, std::string> objects;
 };
 
 // Throws lower::LowerError or BpfCompileError.
-FirewallArtifacts compile_firewall(const pir::Policy& policy);
+Artifacts compile_artifacts(const pir::Policy& policy);
 
 // The bundle bytes, or nullopt with `error` set. `policy_error` tells a
 // policy the ABI cannot hold (a lowering limit: the user's to fix) from a
-// failure of the compiler itself (BPF compile). Same input: same bytes.
+// failure of the compiler itself (BPF compile, signing). Same input, same
+// bytes (Ed25519 signatures are deterministic too).
 std::optional<std::string> build_bundle(const pir::Policy& policy, const BuildOptions& options,
                                         std::string* error, bool* policy_error = nullptr);
 
-// "sentinelc 0.1.0 (LLVM 19.1.7)"
+// "sentinelc 0.2.0 (LLVM 19.1.7)"
 std::string compiler_id();
 
 }  // namespace sentinel::backend

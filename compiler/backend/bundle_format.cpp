@@ -1,6 +1,11 @@
 #include "compiler/backend/bundle_format.h"
 
+#include <fcntl.h>
 #include <openssl/evp.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
 
 #include <cstdint>
 #include <nlohmann/json.hpp>
@@ -56,10 +61,42 @@ std::string write_bundle(const std::map<std::string, std::string>& parts) {
   return out;
 }
 
+std::optional<std::string> read_file_bounded(const std::string& path, uint64_t max, std::string* error) {
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) {
+    fail(error, "cannot read " + path + ": " + std::strerror(errno));
+    return std::nullopt;
+  }
+  std::string out;
+  char buf[1 << 16];
+  while (true) {
+    ssize_t n = ::read(fd, buf, sizeof buf);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      fail(error, "cannot read " + path + ": " + std::strerror(errno));
+      ::close(fd);
+      return std::nullopt;
+    }
+    if (n == 0) break;
+    if (out.size() + static_cast<uint64_t>(n) > max) {
+      ::close(fd);
+      fail(error, path + " is larger than " + std::to_string(max >> 20) + " MiB, more than a bundle may be");
+      return std::nullopt;
+    }
+    out.append(buf, static_cast<size_t>(n));
+  }
+  ::close(fd);
+  return out;
+}
+
 std::optional<std::map<std::string, std::string>> read_bundle(std::string_view bytes,
                                                               std::string* error) {
   if (bytes.size() < kMagic.size() || bytes.substr(0, kMagic.size()) != kMagic) {
     fail(error, "not a sentinel bundle (bad magic)");
+    return std::nullopt;
+  }
+  if (bytes.size() > kMaxBundleBytes) {
+    fail(error, "bundle larger than " + std::to_string(kMaxBundleBytes >> 20) + " MiB");
     return std::nullopt;
   }
   Reader r{bytes, kMagic.size()};
@@ -68,13 +105,25 @@ std::optional<std::map<std::string, std::string>> read_bundle(std::string_view b
     fail(error, "truncated bundle: missing part count");
     return std::nullopt;
   }
+  if (count > kMaxParts) {
+    fail(error, "malformed bundle: " + std::to_string(count) + " parts, at most " + std::to_string(kMaxParts));
+    return std::nullopt;
+  }
   std::map<std::string, std::string> parts;
   std::string prev;
   for (uint64_t i = 0; i < count; ++i) {
     uint64_t name_len = 0, size = 0;
     std::string_view name, body;
     std::string where = "part #" + std::to_string(i);
-    if (!r.get(name_len, 4) || !r.take(name, name_len)) {
+    if (!r.get(name_len, 4)) {
+      fail(error, "truncated bundle: " + where + " name");
+      return std::nullopt;
+    }
+    if (name_len > kMaxPartName) {
+      fail(error, "malformed bundle: " + where + " has a name of " + std::to_string(name_len) + " bytes");
+      return std::nullopt;
+    }
+    if (!r.take(name, name_len)) {
       fail(error, "truncated bundle: " + where + " name");
       return std::nullopt;
     }
@@ -130,6 +179,10 @@ bool verify_manifest(const std::map<std::string, std::string>& parts, std::strin
     return fail(error, "manifest.json: format is not \"sentinel-bundle\"");
   if (!m.contains("format_version") || !m["format_version"].is_number_integer())
     return fail(error, "manifest.json: missing format_version");
+  if (m["format_version"].get<int64_t>() == 1)
+    return fail(error, "this bundle has format version 1, from an older sentinelc; this enforcer reads version " +
+                           std::to_string(kFormatVersion) +
+                           ": rebuild it from the policy with `sentinelc build POLICY -o BUNDLE.snb` of this release");
   if (m["format_version"].get<int64_t>() != kFormatVersion)
     return fail(error, "manifest.json: unknown format_version " +
                            m["format_version"].dump() + " (this build reads " +
@@ -143,7 +196,7 @@ bool verify_manifest(const std::map<std::string, std::string>& parts, std::strin
     return fail(error, "manifest.json: missing parts");
   const auto& listed = m["parts"];
   for (const auto& [name, bytes] : parts) {
-    if (name == kManifest) continue;
+    if (name == kManifest || name == kSignaturePartName) continue;
     if (!listed.contains(name))
       return fail(error, "part " + name + ": present in the bundle but not in the manifest");
     const auto& e = listed[name];
@@ -157,7 +210,8 @@ bool verify_manifest(const std::map<std::string, std::string>& parts, std::strin
       return fail(error, "part " + name + ": sha256 mismatch");
   }
   for (const auto& [name, e] : listed.items()) {
-    if (name == kManifest) return fail(error, "part manifest.json: must not list itself");
+    if (name == kManifest || name == kSignaturePartName)
+      return fail(error, "part " + name + ": the manifest must not list it");
     if (!parts.count(name))
       return fail(error, "part " + name + ": listed in the manifest but missing");
   }

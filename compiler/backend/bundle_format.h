@@ -5,9 +5,15 @@
 //   part_count times, sorted by name:  u32 name_len  name  u64 size  bytes
 //
 // One part, manifest.json, lists every other part with its size and SHA-256;
-// verify_manifest() checks that the two agree exactly. This library links
-// only OpenSSL and nlohmann_json so the enforcer can use it without LLVM.
+// verify_manifest() checks that the two agree exactly. An optional
+// signature.json (sign.h) signs the manifest and is the one part it does not
+// list. This library links only OpenSSL and nlohmann_json so the enforcer
+// can use it without LLVM.
+//
+// Every read is bounded by the format's own limits (kMax*): a bundle that
+// claims more is refused before anything is allocated for it.
 #pragma once
+#include <cstdint>
 #include <map>
 #include <optional>
 #include <string>
@@ -18,7 +24,16 @@ namespace sentinel::bundle {
 inline constexpr std::string_view kMagic = "SNBUNDL1";
 inline constexpr std::string_view kManifest = "manifest.json";
 inline constexpr std::string_view kFormatName = "sentinel-bundle";
-inline constexpr int kFormatVersion = 1;
+inline constexpr std::string_view kSignaturePartName = "signature.json";
+inline constexpr int kFormatVersion = 2;
+
+inline constexpr uint64_t kMaxBundleBytes = 1ull << 30;  // 1 GiB
+inline constexpr uint64_t kMaxParts = 4096;
+inline constexpr uint64_t kMaxPartName = 256;
+
+// Reads a whole file of at most `max` bytes (a regular file, a pipe or a
+// device alike, never more than max + 1 bytes), or nullopt with `error`.
+std::optional<std::string> read_file_bounded(const std::string& path, uint64_t max, std::string* error);
 
 // Serializes `parts` (std::map is already sorted by name, so the bytes are a
 // function of the contents alone).

@@ -1,6 +1,6 @@
 #include <cstdint>
 
-#include "compiler/dplan/firewall_plan.h"
+#include "compiler/dplan/classifier.h"
 
 namespace sentinel::dplan {
 

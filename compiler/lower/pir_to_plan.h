@@ -1,12 +1,16 @@
-// PIR -> firewall dataplane plan: expands every rule into tuple-space
-// entries (see sentinel/abi/firewall.h) while keeping exact first-match.
+// PIR -> dataplane plans, one per domain (lower/plan/<domain>.cpp), on the
+// shared classifier (lower/plan/classifier.cpp) that expands rules into
+// tuple-space entries with exact first-match.
 #pragma once
 #include <cstdint>
 #include <stdexcept>
+#include <string>
 #include <utility>
 #include <vector>
 
+#include "compiler/dplan/conntrack_plan.h"
 #include "compiler/dplan/firewall_plan.h"
+#include "compiler/dplan/ratelimit_plan.h"
 #include "compiler/pir/pir.h"
 
 namespace sentinel::lower {
@@ -18,24 +22,35 @@ struct LowerError : std::runtime_error {
 };
 
 // Past this many key entries the key map would take more kernel memory than
-// any sane firewall needs; it signals a rule with a cross product gone wild.
-inline constexpr uint64_t kMaxFirewallEntries = 4u << 20;
+// any sane policy needs; it signals a rule with a cross product gone wild.
+inline constexpr uint64_t kMaxClassifierEntries = 4u << 20;
 
-// Throws LowerError when a limit is exceeded.
+// One rule for the classifier: its match and the packet states it matches
+// (ct_bit()s; 0: any state).
+struct ClsRule {
+  const std::string* id;
+  const pir::Match* match;
+  uint8_t ct = 0;
+};
+
+// Throws LowerError naming `domain` and the rule when a limit is exceeded.
+dplan::ClassifierPlan build_classifier(const std::string& domain, const std::vector<ClsRule>& rules);
+
+// Each throws LowerError when a limit is exceeded. The policy must have the block.
 dplan::FirewallPlan lower_firewall(const pir::Policy& policy);
+dplan::RateLimitPlan lower_ratelimit(const pir::Policy& policy);
+dplan::ConntrackPlan lower_conntrack(const pir::Policy& policy);
 
 namespace detail {
 
 // Minimal list of (value, prefix length) covering [lo, hi] in a `bits`-wide
 // space (bits <= 128).
-std::vector<std::pair<unsigned __int128, unsigned>> prefix_cover(unsigned __int128 lo,
-                                                                 unsigned __int128 hi,
+std::vector<std::pair<unsigned __int128, unsigned>> prefix_cover(unsigned __int128 lo, unsigned __int128 hi,
                                                                  unsigned bits);
 
 // Minimal prefix list for a set of address prefixes of one family, or for its
 // complement when `negate`. Overlaps and adjacent prefixes are merged first.
-std::vector<pir::Cidr> address_cover(const std::vector<pir::Cidr>& cidrs, pir::Family family,
-                                     bool negate);
+std::vector<pir::Cidr> address_cover(const std::vector<pir::Cidr>& cidrs, pir::Family family, bool negate);
 
 // (value, mask) pairs covering the union of `ranges` exactly.
 std::vector<std::pair<uint16_t, uint16_t>> port_cover(const std::vector<pir::PortRange>& ranges);

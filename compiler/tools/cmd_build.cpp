@@ -12,6 +12,7 @@
 #include <memory>
 
 #include "compiler/backend/build.h"
+#include "compiler/backend/plan_context.h"
 #include "compiler/lower/pir_to_plan.h"
 #include "compiler/passes/pipeline.h"
 #include "compiler/tools/commands.h"
@@ -27,6 +28,7 @@ struct BuildArgs {
   std::string output;
   std::string revision;
   std::string dump_after;
+  std::string sign_key;
   bool deny_warnings = false;
 };
 
@@ -119,7 +121,7 @@ int run_build(const BuildArgs& a) {
 
   if (a.dump_after == "plan") {
     try {
-      std::cout << lower::lower_firewall(policy).print();
+      std::cout << backend::print_plans(policy);
     } catch (const lower::LowerError& e) {
       std::cerr << "error: " << e.what() << '\n';
       return 3;
@@ -128,6 +130,7 @@ int run_build(const BuildArgs& a) {
   }
 
   backend::BuildOptions opts;
+  opts.sign_key = a.sign_key;
   if (!a.revision.empty()) opts.revision = a.revision;
   git_state(a.paths, opts);
   std::string err;
@@ -158,6 +161,7 @@ void add_build_command(CLI::App& app, int& rc) {
   cmd->add_option("--revision", args->revision,
                   "policy revision for the manifest (default: git HEAD of the policy's repository)");
   cmd->add_flag("--deny-warnings", args->deny_warnings, "exit 2 on warnings, write nothing");
+  cmd->add_option("--sign", args->sign_key, "sign the bundle with this Ed25519 private key (PEM)");
   cmd->add_option("--dump-after", args->dump_after, "print an IR after a stage: plan")
       ->check(CLI::IsMember({"plan"}));
   cmd->callback([args, &rc] { rc = run_build(*args); });

@@ -18,7 +18,7 @@ const char* to_string(ErrorKind k) {
     case ErrorKind::GetPinned: return "cannot open pinned";
     case ErrorKind::Unpin: return "cannot unpin";
     case ErrorKind::Filesystem: return "bpffs";
-    case ErrorKind::Link: return "cannot create the xdp link on";
+    case ErrorKind::Link: return "cannot create the link on";
     case ErrorKind::LinkUpdate: return "cannot update";
     case ErrorKind::Query: return "cannot query";
     case ErrorKind::TestRun: return "test run failed for";
@@ -44,6 +44,20 @@ BpfError::BpfError(ErrorKind kind, std::string object, int err, std::string deta
       object_(std::move(object)),
       err_(err),
       log_(std::move(log)) {}
+
+const char* to_string(MapKind k) {
+  switch (k) {
+    case MapKind::Array: return "array";
+    case MapKind::Hash: return "hash";
+    case MapKind::PercpuArray: return "percpu_array";
+    case MapKind::PercpuHash: return "percpu_hash";
+    case MapKind::LruHash: return "lru_hash";
+    case MapKind::Ringbuf: return "ringbuf";
+    case MapKind::ProgArray: return "prog_array";
+    case MapKind::Other: return "other";
+  }
+  return "?";
+}
 
 const char* to_string(AttachMode m) {
   switch (m) {

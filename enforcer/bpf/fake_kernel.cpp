@@ -1,117 +1,173 @@
 #include "enforcer/bpf/fake_kernel.h"
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 
+#include "enforcer/bpf/libbpf_kernel.h"
+
 namespace sentinel::enforcer::bpf {
 
+namespace {
+
+bool is_array(const MapInfo& i) { return i.kind == MapKind::Array || i.kind == MapKind::PercpuArray; }
+
+uint32_t index_of(const void* key) {
+  uint32_t idx;
+  std::memcpy(&idx, key, 4);
+  return idx;
+}
+
+}  // namespace
+
 void FakeKernel::maybe_fail(const std::string& op, ErrorKind kind, const std::string& object) {
-  auto it = faults_.find(op);
-  if (it == faults_.end()) return;
-  if (--it->second > 0) return;
-  faults_.erase(it);
-  ops.push_back("FAIL " + op);
+  if (auto t = targeted_.find(op); t != targeted_.end() && object.find(t->second) != std::string::npos) {
+    targeted_.erase(t);
+  } else {
+    auto it = faults_.find(op);
+    if (it == faults_.end()) return;
+    if (--it->second > 0) return;
+    faults_.erase(it);
+  }
+  ops.push_back("FAIL " + op + " " + object);
   throw BpfError(kind, object, EIO, "injected failure",
                  op == "verifier" ? "0: (b7) r0 = 0\ninvalid access to packet" : "");
 }
 
-FakeKernel::Map& FakeKernel::map_at(const std::string& path) {
-  return maps.at(pins.at(path));
+FakeKernel::Map& FakeKernel::map_at(const std::string& path) { return maps.at(pins.at(path)); }
+
+FakeKernel::Map& FakeKernel::map_of(const Fd& fd, const std::string& name) {
+  auto it = maps.find(fd.get());
+  if (it == maps.end()) throw BpfError(ErrorKind::Query, "map " + name, EBADF, "");
+  return it->second;
+}
+
+const FakeKernel::Prog* FakeKernel::link_prog(const std::string& path) const {
+  auto p = pins.find(path);
+  if (p == pins.end()) return nullptr;
+  auto l = links.find(p->second);
+  if (l == links.end()) return nullptr;
+  auto pr = progs.find(l->second.prog);
+  return pr == progs.end() ? nullptr : &pr->second;
+}
+
+size_t FakeKernel::count_ops(const std::string& prefix) const {
+  return static_cast<size_t>(
+      std::count_if(ops.begin(), ops.end(), [&](const std::string& o) { return o.rfind(prefix, 0) == 0; }));
+}
+
+void FakeKernel::delete_interface(uint32_t ifindex) {
+  interfaces.erase(ifindex);
+  for (auto& [id, l] : links)
+    if (l.ifindex == ifindex) l.ifindex = 0;
 }
 
 Features FakeKernel::features(const std::string&) { return feats; }
+
+uint32_t FakeKernel::ifindex_of(const std::string& name) {
+  for (const auto& [idx, n] : interfaces)
+    if (n == name) return idx;
+  return 0;
+}
+
+std::string FakeKernel::ifname_of(uint32_t ifindex) {
+  auto it = interfaces.find(ifindex);
+  return it == interfaces.end() ? std::string() : it->second;
+}
 
 size_t FakeKernel::value_bytes(const MapInfo& i) const {
   return i.percpu() ? size_t((i.value_size + 7) / 8 * 8) * cpus : i.value_size;
 }
 
+ObjectInfo FakeKernel::inspect(std::span<const uint8_t> elf, const std::string& what) {
+  return inspect_object(elf, what);
+}
+
 Loaded FakeKernel::load(const LoadSpec& spec) {
-  ops.push_back("load");
+  ops.push_back("load " + spec.what);
   maybe_fail("load", ErrorKind::Load, spec.what);
-  if (spec.prog != object_prog)
-    throw BpfError(ErrorKind::Open, "program " + spec.prog, ENOENT, "not in the object");
+  ObjectInfo info = inspect_object(spec.elf, spec.what);
+  for (const auto& p : spec.programs)
+    if (std::find(info.programs.begin(), info.programs.end(), p) == info.programs.end())
+      throw BpfError(ErrorKind::Open, "program " + p, ENOENT, "not in the object");
+  for (const auto& [name, bytes] : spec.initial_values) {
+    auto d = std::find_if(info.maps.begin(), info.maps.end(), [&](const MapDecl& m) {
+      return m.internal && m.name.size() >= name.size() &&
+             m.name.compare(m.name.size() - name.size(), name.size(), name) == 0;
+    });
+    if (d == info.maps.end()) throw BpfError(ErrorKind::Open, "map " + name, ENOENT, "not in the object");
+    if (bytes.size() != d->info.value_size)
+      throw BpfError(ErrorKind::Load, "map " + name, EINVAL, "initial value size");
+  }
   Loaded out;
   std::map<int, Map> created;
-  Prog prog{spec.prog, {}};
-  for (const auto& def : object_maps) {
-    if (auto r = spec.reuse.find(def.name); r != spec.reuse.end()) {
-      if (!maps.count(r->second.get()))
-        throw BpfError(ErrorKind::Load, "map " + def.name, EBADF, "reuse shared map");
-      prog.maps[def.name] = r->second.get();
-      out.maps[def.name] = handle(r->second.get());
+  for (const auto& d : info.maps) {
+    if (d.internal) continue;
+    if (auto r = spec.reuse.find(d.name); r != spec.reuse.end()) {
+      auto have = maps.find(r->second.get());
+      if (have == maps.end()) throw BpfError(ErrorKind::Load, "map " + d.name, EBADF, "reuse shared map");
+      const MapInfo& h = have->second.info;
+      if (h.kind != d.info.kind || h.key_size != d.info.key_size || h.value_size != d.info.value_size)
+        throw BpfError(ErrorKind::Load, "map " + d.name, EINVAL, "reuse of a map of another shape");
+      out.maps[d.name] = handle(r->second.get());
       continue;
     }
-    maybe_fail("map_create", ErrorKind::MapCreate, "map " + def.name);
+    maybe_fail("map_create", ErrorKind::MapCreate, "map " + d.name);
     Map m;
-    m.name = def.name;
-    m.info.kind = def.kind;
-    m.info.key_size = def.key_size;
-    m.info.value_size = def.value_size;
-    m.info.max_entries = def.max_entries;
-    if (auto e = spec.max_entries.find(def.name); e != spec.max_entries.end())
-      m.info.max_entries = e->second;
-    if (auto v = spec.initial_values.find(def.name); v != spec.initial_values.end()) {
-      if (v->second.size() != def.value_size)
-        throw BpfError(ErrorKind::Load, "map " + def.name, EINVAL, "initial value size");
-      m.data[Bytes(4, 0)] = v->second;
-    }
+    m.name = d.name;
+    m.info = d.info;
+    if (auto e = spec.max_entries.find(d.name); e != spec.max_entries.end()) m.info.max_entries = e->second;
+    if (m.info.max_entries == 0) throw BpfError(ErrorKind::MapCreate, "map " + d.name, EINVAL, "max_entries 0");
     int id = next_id_++;
-    m.info.id = id;
+    m.info.id = static_cast<uint32_t>(id);
     created[id] = std::move(m);
-    prog.maps[def.name] = id;
-    out.maps[def.name] = handle(id);
+    out.maps[d.name] = handle(id);
   }
-  maybe_fail("verifier", ErrorKind::Verifier, "program " + spec.prog);
+  std::map<int, Prog> loaded;
+  for (const auto& p : spec.programs) {
+    maybe_fail("verifier", ErrorKind::Verifier, "program " + p);
+    int id = next_id_++;
+    loaded[id] = Prog{p, spec.what};
+    out.progs[p] = handle(id);
+    out.prog_ids[p] = static_cast<uint32_t>(id);
+  }
   maps.merge(created);
-  int pid = next_id_++;
-  progs[pid] = prog;
-  out.prog = handle(pid);
-  out.prog_id = pid;
+  progs.merge(loaded);
   return out;
 }
 
-MapInfo FakeKernel::map_info(const Fd& map, const std::string& name) {
-  auto it = maps.find(map.get());
-  if (it == maps.end()) throw BpfError(ErrorKind::Query, "map " + name, EBADF, "");
-  return it->second.info;
-}
+MapInfo FakeKernel::map_info(const Fd& map, const std::string& name) { return map_of(map, name).info; }
 
 uint32_t FakeKernel::prog_id(const Fd& prog) {
   if (!progs.count(prog.get())) throw BpfError(ErrorKind::Query, "program", EBADF, "");
-  return prog.get();
+  return static_cast<uint32_t>(prog.get());
 }
 
 Fd FakeKernel::prog_by_id(uint32_t id) {
-  if (!progs.count(id)) throw BpfError(ErrorKind::Query, "program id", ENOENT, "");
-  return handle(id);
+  if (!progs.count(static_cast<int>(id))) throw BpfError(ErrorKind::Query, "program id", ENOENT, "");
+  return handle(static_cast<int>(id));
 }
 
-void FakeKernel::update_batch(const Fd& map, const std::string& name, const void* keys,
-                              const void* values, uint32_t count) {
+void FakeKernel::update_batch(const Fd& map, const std::string& name, const void* keys, const void* values,
+                              uint32_t count) {
   ops.push_back("update_batch " + name);
   maybe_fail("update_batch", ErrorKind::MapUpdate, "map " + name);
-  Map& m = maps.at(map.get());
+  Map& m = map_of(map, name);
   size_t vs = value_bytes(m.info);
-  if (m.data.size() + count > m.info.max_entries && m.info.kind != MapKind::Array &&
-      m.info.kind != MapKind::PercpuArray)
-    throw BpfError(ErrorKind::MapUpdate, "map " + name, E2BIG, "");
   for (uint32_t i = 0; i < count; ++i) {
     const auto* k = static_cast<const uint8_t*>(keys) + size_t(i) * m.info.key_size;
     const auto* v = static_cast<const uint8_t*>(values) + size_t(i) * vs;
     Bytes key(k, k + m.info.key_size);
-    if ((m.info.kind == MapKind::Array || m.info.kind == MapKind::PercpuArray)) {
-      uint32_t idx;
-      std::memcpy(&idx, k, 4);
-      if (idx >= m.info.max_entries) throw BpfError(ErrorKind::MapUpdate, "map " + name, E2BIG, "");
-    }
+    if (is_array(m.info) ? index_of(k) >= m.info.max_entries
+                         : !m.data.count(key) && m.data.size() >= m.info.max_entries)
+      throw BpfError(ErrorKind::MapUpdate, "map " + name, E2BIG, "");
     m.data[key] = Bytes(v, v + vs);
   }
 }
 
-bool FakeKernel::insert(const Fd& map, const std::string& name, const void* key,
-                        const void* value) {
+bool FakeKernel::insert(const Fd& map, const std::string& name, const void* key, const void* value) {
   maybe_fail("insert", ErrorKind::MapUpdate, "map " + name);
-  Map& m = maps.at(map.get());
+  Map& m = map_of(map, name);
   const auto* k = static_cast<const uint8_t*>(key);
   const auto* v = static_cast<const uint8_t*>(value);
   Bytes kb(k, k + m.info.key_size);
@@ -121,17 +177,12 @@ bool FakeKernel::insert(const Fd& map, const std::string& name, const void* key,
 }
 
 bool FakeKernel::lookup(const Fd& map, const std::string& name, const void* key, void* value) {
-  auto it = maps.find(map.get());
-  if (it == maps.end()) throw BpfError(ErrorKind::MapLookup, "map " + name, EBADF, "");
-  Map& m = it->second;
+  Map& m = map_of(map, name);
   const auto* k = static_cast<const uint8_t*>(key);
   Bytes kb(k, k + m.info.key_size);
   auto d = m.data.find(kb);
   if (d == m.data.end()) {
-    bool array = m.info.kind == MapKind::Array || m.info.kind == MapKind::PercpuArray;
-    uint32_t idx = 0;
-    if (array) std::memcpy(&idx, k, 4);
-    if (!array || idx >= m.info.max_entries) return false;
+    if (!is_array(m.info) || index_of(k) >= m.info.max_entries) return false;
     std::memset(value, 0, value_bytes(m.info));  // arrays read as zero
     return true;
   }
@@ -139,14 +190,58 @@ bool FakeKernel::lookup(const Fd& map, const std::string& name, const void* key,
   return true;
 }
 
+bool FakeKernel::erase(const Fd& map, const std::string& name, const void* key) {
+  ops.push_back("erase " + name);
+  maybe_fail("erase", ErrorKind::MapUpdate, "map " + name);
+  Map& m = map_of(map, name);
+  const auto* k = static_cast<const uint8_t*>(key);
+  return m.data.erase(Bytes(k, k + m.info.key_size)) > 0;
+}
+
+std::vector<Bytes> FakeKernel::keys(const Fd& map, const std::string& name) {
+  std::vector<Bytes> out;
+  for (const auto& [k, v] : map_of(map, name).data) out.push_back(k);
+  return out;
+}
+
+void FakeKernel::set_prog(const Fd& prog_array, const std::string& name, uint32_t index, const Fd& prog) {
+  ops.push_back("set_prog " + name + " " + std::to_string(index));
+  maybe_fail("set_prog", ErrorKind::MapUpdate, "map " + name);
+  Map& m = map_of(prog_array, name);
+  if (m.info.kind != MapKind::ProgArray) throw BpfError(ErrorKind::MapUpdate, "map " + name, EINVAL, "not a prog array");
+  if (index >= m.info.max_entries) throw BpfError(ErrorKind::MapUpdate, "map " + name, E2BIG, "");
+  uint32_t id = prog_id(prog);
+  Bytes key(4), val(4);
+  std::memcpy(key.data(), &index, 4);
+  std::memcpy(val.data(), &id, 4);
+  m.data[key] = val;
+}
+
+void FakeKernel::clear_prog(const Fd& prog_array, const std::string& name, uint32_t index) {
+  ops.push_back("clear_prog " + name + " " + std::to_string(index));
+  Map& m = map_of(prog_array, name);
+  Bytes key(4);
+  std::memcpy(key.data(), &index, 4);
+  m.data.erase(key);
+}
+
+uint32_t FakeKernel::prog_in(const Fd& prog_array, const std::string& name, uint32_t index) {
+  Map& m = map_of(prog_array, name);
+  Bytes key(4);
+  std::memcpy(key.data(), &index, 4);
+  auto it = m.data.find(key);
+  if (it == m.data.end()) return 0;
+  return index_of(it->second.data());
+}
+
 Fd FakeKernel::create_array(const std::string& name, uint32_t value_size, uint32_t max_entries) {
   ops.push_back("create_array " + name);
   maybe_fail("create_array", ErrorKind::MapCreate, "map " + name);
   Map m;
   m.name = name;
-  m.info = {MapKind::Array, 0, 4, value_size, max_entries};
+  m.info = {MapKind::Array, 0, 4, value_size, max_entries, 0};
   int id = next_id_++;
-  m.info.id = id;
+  m.info.id = static_cast<uint32_t>(id);
   maps[id] = std::move(m);
   return handle(id);
 }
@@ -170,17 +265,19 @@ void FakeKernel::unpin(const std::string& path) {
   maybe_fail("unpin", ErrorKind::Unpin, path);
   auto it = pins.find(path);
   if (it == pins.end()) return;
-  // A link without pins or holders goes away, and with it the attachment.
-  if (links.count(it->second)) {
-    int ifindex = links[it->second].ifindex;
-    xdp_links.erase(ifindex);
-    links.erase(it->second);
-  }
+  int id = it->second;
   pins.erase(it);
+  // A link without pins goes away, and with it the attachment (the fake's
+  // handles hold nothing).
+  if (links.count(id) && std::none_of(pins.begin(), pins.end(), [&](const auto& p) { return p.second == id; }))
+    links.erase(id);
 }
 
 void FakeKernel::make_dir(const std::string& path) {
   maybe_fail("make_dir", ErrorKind::Filesystem, path);
+  auto slash = path.find_last_of('/');
+  if (slash != std::string::npos && slash > 0 && !dirs.count(path.substr(0, slash)))
+    throw BpfError(ErrorKind::Filesystem, path, ENOENT, "mkdir");
   dirs.insert(path);
 }
 
@@ -207,48 +304,75 @@ std::vector<std::string> FakeKernel::list_dir(const std::string& path) {
 
 std::shared_ptr<void> FakeKernel::lock_dir(const std::string& path) {
   ops.push_back("lock " + path);
+  maybe_fail("lock", ErrorKind::Filesystem, path);
   if (!dirs.count(path)) throw BpfError(ErrorKind::Filesystem, path, ENOENT, "open for locking");
-  return std::make_shared<int>(0);
+  // One process, one lock: a second one here would deadlock on flock.
+  if (locked_) throw BpfError(ErrorKind::Filesystem, path, EDEADLK, "locked twice");
+  locked_ = true;
+  return std::shared_ptr<void>(nullptr, [this](void*) { locked_ = false; });
 }
 
 Fd FakeKernel::create_xdp_link(const Fd& prog, int ifindex, AttachMode* mode) {
-  ops.push_back("link_create");
+  ops.push_back("link_create xdp " + std::to_string(ifindex));
   maybe_fail("link_create", ErrorKind::Link, "ifindex " + std::to_string(ifindex));
-  if (xdp_links.count(ifindex)) throw BpfError(ErrorKind::Link, "ifindex", EBUSY, "");
+  if (!interfaces.count(static_cast<uint32_t>(ifindex))) throw BpfError(ErrorKind::Link, "ifindex", ENODEV, "");
+  for (const auto& [id, l] : links)
+    if (l.kind == LinkKind::Xdp && l.ifindex == static_cast<uint32_t>(ifindex))
+      throw BpfError(ErrorKind::Link, "ifindex", EBUSY, "");
   int id = next_id_++;
-  links[id] = {prog.get(), ifindex, native_xdp ? AttachMode::Native : AttachMode::Skb};
-  xdp_links[ifindex] = id;
+  links[id] = {LinkKind::Xdp, prog.get(), static_cast<uint32_t>(ifindex),
+               native_xdp ? AttachMode::Native : AttachMode::Skb};
   if (mode) *mode = links[id].mode;
+  return handle(id);
+}
+
+Fd FakeKernel::create_tcx_link(const Fd& prog, int ifindex, bool ingress) {
+  ops.push_back(std::string("link_create ") + (ingress ? "tcx_ingress " : "tcx_egress ") + std::to_string(ifindex));
+  maybe_fail("link_create", ErrorKind::Link, "ifindex " + std::to_string(ifindex));
+  if (!interfaces.count(static_cast<uint32_t>(ifindex))) throw BpfError(ErrorKind::Link, "ifindex", ENODEV, "");
+  int id = next_id_++;
+  links[id] = {ingress ? LinkKind::TcxIngress : LinkKind::TcxEgress, prog.get(), static_cast<uint32_t>(ifindex),
+               AttachMode::Native};
   return handle(id);
 }
 
 void FakeKernel::link_update(const Fd& link, const Fd& new_prog, const Fd& expected_old) {
   ops.push_back("link_update");
-  maybe_fail("link_update", ErrorKind::LinkUpdate, "xdp link");
+  maybe_fail("link_update", ErrorKind::LinkUpdate, "link");
   if (before_link_update) before_link_update();
   Link& l = links.at(link.get());
   if (l.prog != expected_old.get())
-    throw BpfError(ErrorKind::LinkUpdate, "xdp link", EPERM,
-                   "the link no longer runs the expected program");
+    throw BpfError(ErrorKind::LinkUpdate, "link", EPERM, "the link no longer runs the expected program");
   l.prog = new_prog.get();
 }
 
-uint32_t FakeKernel::link_prog_id(const Fd& link) { return links.at(link.get()).prog; }
-
-AttachMode FakeKernel::xdp_mode(int ifindex) {
-  auto it = xdp_links.find(ifindex);
-  return it == xdp_links.end() ? AttachMode::None : links.at(it->second).mode;
+LinkInfo FakeKernel::link_info(const Fd& link) {
+  auto it = links.find(link.get());
+  if (it == links.end()) throw BpfError(ErrorKind::Query, "link", EBADF, "");
+  return {it->second.kind, static_cast<uint32_t>(it->second.prog), it->second.ifindex};
 }
 
-TestRunResult FakeKernel::test_run(const Fd& prog, std::span<const uint8_t> frame,
-                                   uint32_t repeat, std::span<const uint8_t>) {
+AttachMode FakeKernel::xdp_mode(int ifindex) {
+  for (const auto& [id, l] : links)
+    if (l.kind == LinkKind::Xdp && l.ifindex == static_cast<uint32_t>(ifindex)) return l.mode;
+  return AttachMode::None;
+}
+
+TestRunResult FakeKernel::test_run(const Fd& prog, std::span<const uint8_t> frame, uint32_t,
+                                   std::span<const uint8_t>) {
   ops.push_back("test_run");
   maybe_fail("test_run", ErrorKind::TestRun, "program");
   return {program(progs.at(prog.get()), frame), 10};
 }
 
-std::unique_ptr<RingReader> FakeKernel::ring_reader(
-    const Fd&, std::function<void(std::span<const uint8_t>)>) {
+TestRunResult FakeKernel::test_run_tc(const Fd& prog, std::span<const uint8_t> frame, uint32_t,
+                                      const std::array<uint32_t, 5>&) {
+  ops.push_back("test_run_tc");
+  maybe_fail("test_run", ErrorKind::TestRun, "program");
+  return {tc_program(progs.at(prog.get()), frame), 10};
+}
+
+std::unique_ptr<RingReader> FakeKernel::ring_reader(std::vector<RingSpec>) {
   struct Empty : RingReader {
     int poll(int) override { return 0; }
   };

@@ -1,7 +1,9 @@
-// An in-memory Kernel for unit tests of the core: objects, pins, links and
-// maps as plain data, every call recorded in `ops` (to check the order of a
-// swap), and failures injectable at any call (to check that a failed apply
-// leaves the running generation untouched).
+// An in-memory Kernel for unit tests of the core: objects, pins, links,
+// prog arrays and maps as plain data, every call recorded in `ops` (to
+// check the order of a switch), and failures injectable at any call (to
+// check that a failed apply leaves the running generation untouched).
+// Objects are real ELF files, read by libbpf without the kernel: the fake
+// creates the maps they declare and "loads" the programs they have.
 #pragma once
 #include <functional>
 #include <map>
@@ -13,14 +15,6 @@
 
 namespace sentinel::enforcer::bpf {
 
-struct FakeMapDef {
-  std::string name;
-  MapKind kind = MapKind::Hash;
-  uint32_t key_size = 4;
-  uint32_t value_size = 4;
-  uint32_t max_entries = 1;
-};
-
 class FakeKernel : public Kernel {
  public:
   struct Map {
@@ -30,55 +24,77 @@ class FakeKernel : public Kernel {
   };
   struct Prog {
     std::string name;
-    std::map<std::string, int> maps;  // name -> map object id
+    std::string object;  // LoadSpec::what
   };
   struct Link {
+    LinkKind kind = LinkKind::Xdp;
     int prog = 0;
-    int ifindex = 0;
+    uint32_t ifindex = 0;
     AttachMode mode = AttachMode::Native;
   };
 
-  // The maps every loaded object has (the object's ELF bytes are ignored).
-  std::vector<FakeMapDef> object_maps;
-  std::string object_prog = "prog";
   unsigned cpus = 2;
   bool native_xdp = true;
-  Features feats{true, true, true, true};
-  // Decides the XDP action of a test run; by default every frame passes.
-  std::function<uint32_t(const Prog&, std::span<const uint8_t>)> program =
-      [](const Prog&, std::span<const uint8_t>) { return 2u; };
+  uint64_t cookie = 4096;  // the namespace's SO_NETNS_COOKIE
+  Features feats{true, true, true, true, true};
+  // The namespace's interfaces, by index.
+  std::map<uint32_t, std::string> interfaces{{1, "lo"}};
+  // Decides the verdict of a test run (XDP action, or TC code as unsigned);
+  // by default XDP passes and TC says TCX_NEXT.
+  std::function<uint32_t(const Prog&, std::span<const uint8_t>)> program = [](const Prog&,
+                                                                             std::span<const uint8_t>) {
+    return 2u;
+  };
+  std::function<uint32_t(const Prog&, std::span<const uint8_t>)> tc_program =
+      [](const Prog&, std::span<const uint8_t>) { return static_cast<uint32_t>(-1); };
 
-  // Makes the `nth` next call of `op` fail ("load", "verifier", "map_create",
-  // "update_batch", "insert", "pin", "make_dir", "link_create",
-  // "link_update", "test_run", "create_array", "unpin").
+  // Makes the `nth` next call of `op` fail: "load" (a whole object),
+  // "verifier" (one program), "map_create", "update_batch", "insert",
+  // "set_prog", "pin", "make_dir", "link_create", "link_update",
+  // "test_run", "create_array", "unpin", "erase", "lock".
   void fail(const std::string& op, int nth = 1) { faults_[op] = nth; }
+  // Fails the next call of `op` whose object or path contains `what`.
+  void fail_on(const std::string& op, const std::string& what) { targeted_[op] = what; }
   // Runs at the start of link_update: lets a test switch the link behind
   // the caller's back, as a concurrent enforcer would.
   std::function<void()> before_link_update;
 
-  std::vector<std::string> ops;  // "load", "update_batch sn_fw_keys", "pin /x", ...
+  // Takes an interface away (its links then report ifindex 0), or renames it.
+  void delete_interface(uint32_t ifindex);
+
+  std::vector<std::string> ops;  // "load dispatcher", "update_batch sn_select", "pin /x", ...
   std::map<int, Map> maps;
   std::map<int, Prog> progs;
   std::map<int, Link> links;
   std::map<std::string, int> pins;
   std::set<std::string> dirs;
-  // Every ifindex with an XDP link; attach mode per ifindex.
-  std::map<int, int> xdp_links;  // ifindex -> link id
 
   Map& map_at(const std::string& pinned_path);
   bool pinned(const std::string& path) const { return pins.count(path) != 0; }
+  // The program a link runs now, through the pinned link at `path`.
+  const Prog* link_prog(const std::string& path) const;
+  // Counts of ops that start with `prefix`.
+  size_t count_ops(const std::string& prefix) const;
 
   Features features(const std::string& root) override;
   unsigned possible_cpus() override { return cpus; }
+  uint64_t netns_cookie() override { return cookie; }
+  uint32_t ifindex_of(const std::string& name) override;
+  std::string ifname_of(uint32_t ifindex) override;
+  ObjectInfo inspect(std::span<const uint8_t> elf, const std::string& what) override;
   Loaded load(const LoadSpec& spec) override;
   MapInfo map_info(const Fd& map, const std::string& name) override;
   uint32_t prog_id(const Fd& prog) override;
   Fd prog_by_id(uint32_t id) override;
-  void update_batch(const Fd& map, const std::string& name, const void* keys,
-                    const void* values, uint32_t count) override;
-  bool insert(const Fd& map, const std::string& name, const void* key,
-              const void* value) override;
+  void update_batch(const Fd& map, const std::string& name, const void* keys, const void* values,
+                    uint32_t count) override;
+  bool insert(const Fd& map, const std::string& name, const void* key, const void* value) override;
   bool lookup(const Fd& map, const std::string& name, const void* key, void* value) override;
+  bool erase(const Fd& map, const std::string& name, const void* key) override;
+  std::vector<Bytes> keys(const Fd& map, const std::string& name) override;
+  void set_prog(const Fd& prog_array, const std::string& name, uint32_t index, const Fd& prog) override;
+  void clear_prog(const Fd& prog_array, const std::string& name, uint32_t index) override;
+  uint32_t prog_in(const Fd& prog_array, const std::string& name, uint32_t index) override;
   Fd create_array(const std::string& name, uint32_t value_size, uint32_t max_entries) override;
   void pin(const Fd& obj, const std::string& path) override;
   Fd get_pinned(const std::string& path) override;
@@ -88,13 +104,15 @@ class FakeKernel : public Kernel {
   std::vector<std::string> list_dir(const std::string& path) override;
   std::shared_ptr<void> lock_dir(const std::string& path) override;
   Fd create_xdp_link(const Fd& prog, int ifindex, AttachMode* mode) override;
+  Fd create_tcx_link(const Fd& prog, int ifindex, bool ingress) override;
   void link_update(const Fd& link, const Fd& new_prog, const Fd& expected_old) override;
-  uint32_t link_prog_id(const Fd& link) override;
+  LinkInfo link_info(const Fd& link) override;
   AttachMode xdp_mode(int ifindex) override;
   TestRunResult test_run(const Fd& prog, std::span<const uint8_t> frame, uint32_t repeat,
                          std::span<const uint8_t> meta) override;
-  std::unique_ptr<RingReader> ring_reader(
-      const Fd& ringbuf, std::function<void(std::span<const uint8_t>)> on_record) override;
+  TestRunResult test_run_tc(const Fd& prog, std::span<const uint8_t> frame, uint32_t repeat,
+                            const std::array<uint32_t, 5>& cb) override;
+  std::unique_ptr<RingReader> ring_reader(std::vector<RingSpec> rings) override;
 
   // Bytes of one stored value: per-CPU maps hold one slot per CPU.
   size_t value_bytes(const MapInfo& i) const;
@@ -102,8 +120,11 @@ class FakeKernel : public Kernel {
  private:
   void maybe_fail(const std::string& op, ErrorKind kind, const std::string& object);
   Fd handle(int id) const { return Fd(id, nullptr); }
+  Map& map_of(const Fd& fd, const std::string& name);
   int next_id_ = 100;
   std::map<std::string, int> faults_;
+  std::map<std::string, std::string> targeted_;
+  bool locked_ = false;
 };
 
 }  // namespace sentinel::enforcer::bpf

@@ -5,7 +5,9 @@
 #include <dirent.h>
 #include <fcntl.h>
 #include <linux/if_link.h>
+#include <net/if.h>
 #include <sys/file.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
 #include <unistd.h>
@@ -67,26 +69,44 @@ std::string verifier_log(const std::string& text) {
   return text.substr(b + 1, e == std::string::npos ? std::string::npos : e - b - 1);
 }
 
+// uapi 6.6 names the 6.1 headers lack.
+constexpr int kTcxIngress = 46;  // BPF_TCX_INGRESS
+constexpr int kTcxEgress = 47;   // BPF_TCX_EGRESS
+constexpr uint32_t kLinkTypeTcx = 11;  // BPF_LINK_TYPE_TCX
+constexpr int kSoNetnsCookie = 71;     // SO_NETNS_COOKIE
+
 MapKind kind_of(uint32_t type) {
   switch (type) {
     case BPF_MAP_TYPE_ARRAY: return MapKind::Array;
     case BPF_MAP_TYPE_HASH: return MapKind::Hash;
     case BPF_MAP_TYPE_PERCPU_ARRAY: return MapKind::PercpuArray;
     case BPF_MAP_TYPE_PERCPU_HASH: return MapKind::PercpuHash;
+    case BPF_MAP_TYPE_LRU_HASH: return MapKind::LruHash;
     case BPF_MAP_TYPE_RINGBUF: return MapKind::Ringbuf;
+    case BPF_MAP_TYPE_PROG_ARRAY: return MapKind::ProgArray;
     default: return MapKind::Other;
   }
 }
 
 class LibbpfRing : public RingReader {
  public:
-  LibbpfRing(const Fd& map, std::function<void(std::span<const uint8_t>)> cb)
-      : map_(map), cb_(std::move(cb)) {
-    rb_ = ring_buffer__new(map_.get(), &LibbpfRing::on_sample, this, nullptr);
-    if (!rb_) throw BpfError(ErrorKind::Ringbuf, "events", errno, "");
+  explicit LibbpfRing(std::vector<RingSpec> rings) : rings_(std::move(rings)) {
+    for (auto& r : rings_) {
+      int err = 0;
+      if (!rb_) {
+        rb_ = ring_buffer__new(r.ring.get(), &LibbpfRing::on_sample, &r, nullptr);
+        if (!rb_) err = errno;
+      } else {
+        err = -ring_buffer__add(rb_, r.ring.get(), &LibbpfRing::on_sample, &r);
+      }
+      if (err) throw BpfError(ErrorKind::Ringbuf, r.name, err, "");
+    }
   }
-  ~LibbpfRing() override { ring_buffer__free(rb_); }
+  ~LibbpfRing() override {
+    if (rb_) ring_buffer__free(rb_);
+  }
   int poll(int timeout_ms) override {
+    if (!rb_) return 0;
     int n = ring_buffer__poll(rb_, timeout_ms);
     if (n < 0 && n != -EINTR) throw BpfError(ErrorKind::Ringbuf, "events", -n, "poll");
     return n < 0 ? 0 : n;
@@ -94,12 +114,11 @@ class LibbpfRing : public RingReader {
 
  private:
   static int on_sample(void* ctx, void* data, size_t size) {
-    auto* self = static_cast<LibbpfRing*>(ctx);
-    self->cb_(std::span<const uint8_t>(static_cast<const uint8_t*>(data), size));
+    auto* spec = static_cast<RingSpec*>(ctx);
+    spec->on_record(std::span<const uint8_t>(static_cast<const uint8_t*>(data), size));
     return 0;
   }
-  Fd map_;
-  std::function<void(std::span<const uint8_t>)> cb_;
+  std::vector<RingSpec> rings_;  // stable addresses: the callbacks' contexts
   ring_buffer* rb_ = nullptr;
 };
 
@@ -123,6 +142,7 @@ class LibbpfKernel : public Kernel {
     }
     f.ringbuf = libbpf_probe_bpf_map_type(BPF_MAP_TYPE_RINGBUF, nullptr) == 1;
     f.xdp = libbpf_probe_bpf_prog_type(BPF_PROG_TYPE_XDP, nullptr) == 1;
+    f.tc = libbpf_probe_bpf_prog_type(BPF_PROG_TYPE_SCHED_CLS, nullptr) == 1;
     f.btf = ::access("/sys/kernel/btf/vmlinux", R_OK) == 0;
     return f;
   }
@@ -133,18 +153,46 @@ class LibbpfKernel : public Kernel {
     return static_cast<unsigned>(n);
   }
 
+  uint64_t netns_cookie() override {
+    int fd = ::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    if (fd < 0) throw BpfError(ErrorKind::Query, "network namespace", errno, "socket");
+    uint64_t cookie = 0;
+    socklen_t len = sizeof cookie;
+    int rc = ::getsockopt(fd, SOL_SOCKET, kSoNetnsCookie, &cookie, &len);
+    int e = errno;
+    ::close(fd);
+    if (rc) throw BpfError(ErrorKind::Query, "network namespace", e, "SO_NETNS_COOKIE");
+    return cookie;
+  }
+
+  uint32_t ifindex_of(const std::string& name) override { return ::if_nametoindex(name.c_str()); }
+
+  std::string ifname_of(uint32_t ifindex) override {
+    char buf[IF_NAMESIZE] = {};
+    if (!::if_indextoname(ifindex, buf)) return {};
+    return buf;
+  }
+
+  ObjectInfo inspect(std::span<const uint8_t> elf, const std::string& what) override {
+    return inspect_object(elf, what);
+  }
+
   Loaded load(const LoadSpec& spec) override {
     Capture cap;
     LIBBPF_OPTS(bpf_object_open_opts, oo, .object_name = "sentinel");
     std::unique_ptr<bpf_object, ObjectCloser> obj(
         bpf_object__open_mem(spec.elf.data(), spec.elf.size(), &oo));
     if (!obj) throw BpfError(ErrorKind::Open, spec.what, errno, "", cap.text);
-    bpf_program* prog = bpf_object__find_program_by_name(obj.get(), spec.prog.c_str());
-    if (!prog)
-      throw BpfError(ErrorKind::Open, "program " + spec.prog, ENOENT, "not in the object");
-    // Only the named program is loaded; any other in the object stays out.
+    std::vector<bpf_program*> progs;
+    for (const auto& name : spec.programs) {
+      bpf_program* prog = bpf_object__find_program_by_name(obj.get(), name.c_str());
+      if (!prog) throw BpfError(ErrorKind::Open, "program " + name, ENOENT, "not in the object");
+      progs.push_back(prog);
+    }
+    // Only the named programs are loaded; any other in the object stays out.
     bpf_program* p;
-    bpf_object__for_each_program(p, obj.get()) bpf_program__set_autoload(p, p == prog);
+    bpf_object__for_each_program(p, obj.get())
+        bpf_program__set_autoload(p, std::find(progs.begin(), progs.end(), p) != progs.end());
 
     for (const auto& [name, bytes] : spec.initial_values) {
       bpf_map* m = find_map(obj.get(), name);
@@ -168,8 +216,11 @@ class LibbpfKernel : public Kernel {
     if (err) throw load_error(spec, -err, cap.text);
 
     Loaded out;
-    out.prog = own(fcntl_dup(bpf_program__fd(prog)));
-    out.prog_id = prog_id(out.prog);
+    for (size_t i = 0; i < progs.size(); ++i) {
+      Fd f = own(fcntl_dup(bpf_program__fd(progs[i])));
+      out.prog_ids[spec.programs[i]] = prog_id(f);
+      out.progs[spec.programs[i]] = f;
+    }
     bpf_map* m;
     bpf_object__for_each_map(m, obj.get()) {
       out.maps.emplace(bpf_map__name(m), own(fcntl_dup(bpf_map__fd(m))));
@@ -188,6 +239,7 @@ class LibbpfKernel : public Kernel {
     m.key_size = info.key_size;
     m.value_size = info.value_size;
     m.max_entries = info.max_entries;
+    m.flags = info.map_flags;
     return m;
   }
 
@@ -239,6 +291,47 @@ class LibbpfKernel : public Kernel {
     if (bpf_map_lookup_elem(map.get(), key, value) == 0) return true;
     if (errno == ENOENT) return false;
     throw BpfError(ErrorKind::MapLookup, "map " + name, errno, "");
+  }
+
+  bool erase(const Fd& map, const std::string& name, const void* key) override {
+    if (bpf_map_delete_elem(map.get(), key) == 0) return true;
+    if (errno == ENOENT) return false;
+    throw BpfError(ErrorKind::MapUpdate, "map " + name, errno, "delete");
+  }
+
+  std::vector<Bytes> keys(const Fd& map, const std::string& name) override {
+    MapInfo info = map_info(map, name);
+    std::vector<Bytes> out;
+    Bytes cur(info.key_size), next(info.key_size);
+    const void* prev = nullptr;
+    while (true) {
+      if (bpf_map_get_next_key(map.get(), prev, next.data())) {
+        if (errno == ENOENT) break;
+        throw BpfError(ErrorKind::MapLookup, "map " + name, errno, "next key");
+      }
+      out.push_back(next);
+      cur = next;
+      prev = cur.data();
+    }
+    return out;
+  }
+
+  void set_prog(const Fd& prog_array, const std::string& name, uint32_t index, const Fd& prog) override {
+    int fd = prog.get();
+    if (bpf_map_update_elem(prog_array.get(), &index, &fd, BPF_ANY))
+      throw BpfError(ErrorKind::MapUpdate, "map " + name, errno, "slot " + std::to_string(index));
+  }
+
+  void clear_prog(const Fd& prog_array, const std::string& name, uint32_t index) override {
+    if (bpf_map_delete_elem(prog_array.get(), &index) && errno != ENOENT)
+      throw BpfError(ErrorKind::MapUpdate, "map " + name, errno, "clear slot " + std::to_string(index));
+  }
+
+  uint32_t prog_in(const Fd& prog_array, const std::string& name, uint32_t index) override {
+    uint32_t id = 0;
+    if (bpf_map_lookup_elem(prog_array.get(), &index, &id) == 0) return id;
+    if (errno == ENOENT) return 0;
+    throw BpfError(ErrorKind::MapLookup, "map " + name, errno, "slot " + std::to_string(index));
   }
 
   Fd create_array(const std::string& name, uint32_t value_size, uint32_t max_entries) override {
@@ -316,20 +409,39 @@ class LibbpfKernel : public Kernel {
     return own(fd);
   }
 
+  Fd create_tcx_link(const Fd& prog, int ifindex, bool ingress) override {
+    int fd = bpf_link_create(prog.get(), ifindex, static_cast<bpf_attach_type>(ingress ? kTcxIngress : kTcxEgress),
+                             nullptr);
+    if (fd < 0)
+      throw BpfError(ErrorKind::Link, "ifindex " + std::to_string(ifindex), errno,
+                     ingress ? "tcx ingress" : "tcx egress");
+    return own(fd);
+  }
+
   void link_update(const Fd& link, const Fd& new_prog, const Fd& expected_old) override {
     LIBBPF_OPTS(bpf_link_update_opts, opts, .flags = BPF_F_REPLACE,
                 .old_prog_fd = static_cast<__u32>(expected_old.get()));
     if (bpf_link_update(link.get(), new_prog.get(), &opts))
-      throw BpfError(ErrorKind::LinkUpdate, "xdp link", errno,
+      throw BpfError(ErrorKind::LinkUpdate, "link", errno,
                      errno == EPERM ? "the link no longer runs the expected program" : "");
   }
 
-  uint32_t link_prog_id(const Fd& link) override {
+  LinkInfo link_info(const Fd& link) override {
     bpf_link_info info{};
     uint32_t len = sizeof info;
-    if (bpf_obj_get_info_by_fd(link.get(), &info, &len))
-      throw BpfError(ErrorKind::Query, "xdp link", errno, "");
-    return info.prog_id;
+    if (bpf_obj_get_info_by_fd(link.get(), &info, &len)) throw BpfError(ErrorKind::Query, "link", errno, "");
+    LinkInfo out;
+    out.prog_id = info.prog_id;
+    // xdp and tcx both start their part of the union with the ifindex; tcx
+    // follows it with the attach type (uapi 6.6).
+    uint32_t words[2];
+    std::memcpy(words, &info.xdp, sizeof words);
+    out.ifindex = words[0];
+    if (info.type == BPF_LINK_TYPE_XDP)
+      out.kind = LinkKind::Xdp;
+    else if (info.type == kLinkTypeTcx)
+      out.kind = static_cast<int>(words[1]) == kTcxIngress ? LinkKind::TcxIngress : LinkKind::TcxEgress;
+    return out;
   }
 
   AttachMode xdp_mode(int ifindex) override {
@@ -365,9 +477,21 @@ class LibbpfKernel : public Kernel {
     return {o.retval, o.duration};
   }
 
-  std::unique_ptr<RingReader> ring_reader(
-      const Fd& ringbuf, std::function<void(std::span<const uint8_t>)> on_record) override {
-    return std::make_unique<LibbpfRing>(ringbuf, std::move(on_record));
+  TestRunResult test_run_tc(const Fd& prog, std::span<const uint8_t> frame, uint32_t repeat,
+                            const std::array<uint32_t, 5>& cb) override {
+    std::vector<uint8_t> in(frame.begin(), frame.end());
+    std::vector<uint8_t> out(in.size() + 512);
+    __sk_buff ctx{};
+    for (int i = 0; i < 5; ++i) ctx.cb[i] = cb[i];
+    LIBBPF_OPTS(bpf_test_run_opts, o, .data_in = in.data(), .data_out = out.data(),
+                .data_size_in = static_cast<__u32>(in.size()), .data_size_out = static_cast<__u32>(out.size()),
+                .ctx_in = &ctx, .ctx_size_in = sizeof ctx, .repeat = static_cast<int>(repeat ? repeat : 1));
+    if (bpf_prog_test_run_opts(prog.get(), &o)) throw BpfError(ErrorKind::TestRun, "program", errno, "");
+    return {o.retval, o.duration};
+  }
+
+  std::unique_ptr<RingReader> ring_reader(std::vector<RingSpec> rings) override {
+    return std::make_unique<LibbpfRing>(std::move(rings));
   }
 
  private:
@@ -390,7 +514,7 @@ class LibbpfKernel : public Kernel {
     static const std::regex map_re(R"(map '([^']+)': (failed to create|failed to create map|can't)[^\n]*)");
     static const std::regex prog_re(R"(prog '([^']+)': (BPF program load failed|failed to load)[^\n]*)");
     if (std::regex_search(log, m, prog_re) || log.find("BEGIN PROG LOAD LOG") != std::string::npos) {
-      std::string name = m.size() > 1 ? m[1].str() : spec.prog;
+      std::string name = m.size() > 1 ? m[1].str() : (spec.programs.empty() ? spec.what : spec.programs[0]);
       return BpfError(ErrorKind::Verifier, "program " + name, err, spec.what, verifier_log(log));
     }
     if (std::regex_search(log, m, map_re))
@@ -400,6 +524,29 @@ class LibbpfKernel : public Kernel {
 };
 
 }  // namespace
+
+ObjectInfo inspect_object(std::span<const uint8_t> elf, const std::string& what) {
+  Capture cap;
+  LIBBPF_OPTS(bpf_object_open_opts, oo, .object_name = "sentinel");
+  std::unique_ptr<bpf_object, ObjectCloser> obj(bpf_object__open_mem(elf.data(), elf.size(), &oo));
+  if (!obj) throw BpfError(ErrorKind::Open, what, errno, "", cap.text);
+  ObjectInfo out;
+  bpf_map* m;
+  bpf_object__for_each_map(m, obj.get()) {
+    MapDecl d;
+    d.name = bpf_map__name(m);
+    d.info.kind = kind_of(bpf_map__type(m));
+    d.info.key_size = bpf_map__key_size(m);
+    d.info.value_size = bpf_map__value_size(m);
+    d.info.max_entries = bpf_map__max_entries(m);
+    d.info.flags = bpf_map__map_flags(m);
+    d.internal = bpf_map__is_internal(m);
+    out.maps.push_back(std::move(d));
+  }
+  bpf_program* p;
+  bpf_object__for_each_program(p, obj.get()) out.programs.push_back(bpf_program__name(p));
+  return out;
+}
 
 std::unique_ptr<Kernel> make_libbpf_kernel() { return std::make_unique<LibbpfKernel>(); }
 

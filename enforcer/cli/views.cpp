@@ -1,109 +1,89 @@
 #include "enforcer/cli/views.h"
 
-#include <arpa/inet.h>
-
 #include <cstdio>
+#include <ctime>
+
+#include "compiler/domains/domain_id.h"
 
 namespace sentinel::enforcer::cli {
+
 namespace {
 
-nlohmann::json counter(const core::Counter& c) {
-  return {{"id", c.id}, {"action", c.action}, {"packets", c.packets}, {"bytes", c.bytes},
-          {"live", true}};
-}
+using nlohmann::json;
+using Render = std::string (*)(const json&);
+constexpr Render kRenderers[] = {
+#define SN_DOMAIN(name) &render_##name,
+#include "compiler/domains/domains.def"
+#undef SN_DOMAIN
+};
 
-std::string addr(uint8_t family, const uint32_t* a) {
-  char buf[INET6_ADDRSTRLEN] = "";
-  inet_ntop(family == 6 ? AF_INET6 : AF_INET, a, buf, sizeof buf);
+std::string when(uint64_t unix) {
+  if (!unix) return "?";
+  time_t t = static_cast<time_t>(unix);
+  char buf[64];
+  std::strftime(buf, sizeof buf, "%Y-%m-%d %H:%M:%S UTC", std::gmtime(&t));
   return buf;
 }
 
 }  // namespace
 
-nlohmann::json status_json(const core::Status& s, const std::string& ifname) {
-  nlohmann::json j;
-  j["iface"] = ifname;
-  j["attached"] = s.attached;
-  j["generation"] = s.generation ? nlohmann::json(s.generation) : nlohmann::json();
-  j["previous_generation"] = s.previous ? nlohmann::json(*s.previous) : nlohmann::json();
-  j["bundle_sha256"] = s.bundle_sha256;
-  j["applied_unix"] = s.applied_unix;
-  j["attach_mode"] = bpf::to_string(s.mode);
-  j["prog_id"] = s.prog_id;
-  nlohmann::json rules = nlohmann::json::array();
-  // Live rules in rule order, then rules only the previous generation has.
-  for (const auto& r : s.rules) rules.push_back(counter(r));
-  for (const auto& r : s.retired) {
-    auto c = counter(r);
-    c["live"] = false;
-    rules.push_back(c);
-  }
-  j["firewall"] = {{"default", s.default_action},
-                   {"mode", s.policy_mode},
-                   {"rules", rules},
-                   {"default_rule", counter(s.default_rule)},
-                   {"malformed", counter(s.malformed)},
-                   {"events", {{"emitted", s.events_emitted}, {"skipped", s.events_skipped}}}};
-  return j;
+std::string str(const json& j, const char* key) {
+  if (!j.is_object() || !j.contains(key) || j[key].is_null()) return "-";
+  return j[key].is_string() ? j[key].get<std::string>() : j[key].dump();
 }
 
-std::string status_table(const core::Status& s, const std::string& ifname) {
-  std::string out;
+std::string row(const std::string& a, const std::string& b, uint64_t packets, uint64_t bytes) {
   char line[512];
-  if (!s.attached) return "iface " + ifname + ": nothing applied\n";
-  if (!s.generation) {
-    std::snprintf(line, sizeof line,
-                  "iface %s: attached, but the link runs program id %u, which is no generation of ours\n",
-                  ifname.c_str(), s.prog_id);
-    return line;
-  }
-  std::snprintf(line, sizeof line, "iface %s  generation %llu  attach %s  prog id %u\n",
-                ifname.c_str(), static_cast<unsigned long long>(s.generation),
-                bpf::to_string(s.mode), s.prog_id);
-  out += line;
-  out += "bundle sha256 " + s.bundle_sha256 + "\n";
-  out += "previous generation " + (s.previous ? std::to_string(*s.previous) : std::string("none")) +
-         "\n";
-  out += "firewall  default " + s.default_action + "  mode " + s.policy_mode + "\n\n";
-  std::snprintf(line, sizeof line, "  %-24s %-7s %14s %16s\n", "RULE", "ACTION", "PACKETS", "BYTES");
-  out += line;
-  auto row = [&](const core::Counter& c) {
-    std::snprintf(line, sizeof line, "  %-24s %-7s %14llu %16llu\n", c.id.c_str(), c.action.c_str(),
-                  static_cast<unsigned long long>(c.packets),
-                  static_cast<unsigned long long>(c.bytes));
-    out += line;
-  };
-  for (const auto& r : s.rules) row(r);
-  row(s.default_rule);
-  row(s.malformed);
-  if (!s.retired.empty()) {
-    out += "\n  only in the previous generation:\n";
-    for (const auto& r : s.retired) row(r);
-  }
-  std::snprintf(line, sizeof line, "\nevents emitted %llu  skipped (ring over 75%%) %llu\n",
-                static_cast<unsigned long long>(s.events_emitted),
-                static_cast<unsigned long long>(s.events_skipped));
-  out += line;
-  return out;
+  std::snprintf(line, sizeof line, "  %-24s %-10s %14llu %16llu\n", a.c_str(), b.c_str(),
+                static_cast<unsigned long long>(packets), static_cast<unsigned long long>(bytes));
+  return line;
 }
 
-nlohmann::json event_json(const sn_fw_event& e, const std::string& rule_id) {
-  static const char* actions[] = {"allow", "deny", "log"};
-  static const char* verdicts[] = {"aborted", "drop", "pass", "tx", "redirect"};
-  nlohmann::json j;
-  j["domain"] = "firewall";
-  j["rule"] = rule_id.empty() ? nlohmann::json(e.rule) : nlohmann::json(rule_id);
-  j["rule_index"] = e.rule;
-  j["action"] = e.action < 3 ? actions[e.action] : "?";
-  j["verdict"] = e.verdict < 5 ? verdicts[e.verdict] : "?";
-  j["family"] = e.family;
-  j["proto"] = e.proto;
-  j["src"] = addr(e.family, e.src);
-  j["dst"] = addr(e.family, e.dst);
-  j["sport"] = e.sport;
-  j["dport"] = e.dport;
-  j["len"] = e.pkt_len;
-  return j;
+std::string status_table(const json& s) {
+  std::string out;
+  if (!s.value("applied", false)) {
+    out = "nothing applied in this network namespace\n";
+  } else {
+    out += "generation " + str(s, "generation") + " (bank " + str(s, "bank") + ", applied " +
+           when(s.value("applied_unix", uint64_t{0})) + ")\n";
+    out += "bundle sha256 " + str(s, "bundle_sha256") + "\n";
+    out += "previous generation " + str(s, "previous") + "\n";
+  }
+  if (s.contains("interfaces") && !s["interfaces"].empty()) {
+    out += "\ninterfaces:\n";
+    for (const auto& i : s["interfaces"]) {
+      std::string hooks;
+      for (const auto& [h, v] : i["hooks"].items()) {
+        hooks += " " + h;
+        if (v.contains("mode")) hooks += "(" + v["mode"].get<std::string>() + ")";
+      }
+      std::string state = str(i, "state");
+      if (state == "renamed") state = "renamed from " + str(i, "attached_name");
+      out += "  " + str(i, "name") + " (index " + str(i, "ifindex") + ") " + state + ":" + hooks + "\n";
+    }
+  }
+  if (s.contains("domains")) {
+    for (size_t d = 0; d < kDomainCount; ++d) {
+      std::string name(kDomainNames[d]);
+      if (s["domains"].contains(name)) out += "\n" + kRenderers[d](s["domains"][name]);
+    }
+  }
+  if (s.contains("rings") && !s["rings"].empty()) {
+    out += "\nevents (skipped when a ring is over 75% full):\n";
+    for (const auto& r : s["rings"])
+      out += "  " + str(r, "ring") + " emitted " + str(r, "emitted") + " skipped " + str(r, "skipped") + "\n";
+  }
+  if (s.contains("dispatch") && s.value("applied", false)) {
+    const auto& d = s["dispatch"];
+    out += "\ndispatch: xdp " + str(d, "xdp") + ", tc ingress " + str(d, "tc_ingress_stamped") + " stamped (" +
+           str(d, "tc_ingress_crossed") + " across a switch) " + str(d, "tc_ingress_unstamped") +
+           " unstamped, tc egress " + str(d, "tc_egress") + "\n";
+  }
+  if (s.contains("problems") && !s["problems"].empty()) {
+    out += "\nproblems:\n";
+    for (const auto& p : s["problems"]) out += "  " + p.get<std::string>() + "\n";
+  }
+  return out;
 }
 
 }  // namespace sentinel::enforcer::cli

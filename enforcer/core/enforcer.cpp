@@ -1,377 +1,365 @@
 #include "enforcer/core/enforcer.h"
 
 #include <algorithm>
-#include <cerrno>
 #include <chrono>
 #include <cstring>
 #include <ctime>
 #include <set>
 
-#include "compiler/pir/domains/firewall.h"
 #include "enforcer/core/error.h"
+#include "enforcer/core/links.h"
 #include "enforcer/core/loader.h"
 
+extern "C" {
+#include "sentinel/abi/common.h"
+}
+
 namespace sentinel::enforcer::core {
+
 namespace {
 
 void unhex(const std::string& h, uint8_t* out, size_t n) {
   auto v = [](char c) { return c <= '9' ? c - '0' : (c | 0x20) - 'a' + 10; };
-  for (size_t i = 0; i < n && 2 * i + 1 < h.size(); ++i)
-    out[i] = static_cast<uint8_t>(v(h[2 * i]) << 4 | v(h[2 * i + 1]));
+  for (size_t i = 0; i < n && 2 * i + 1 < h.size(); ++i) out[i] = static_cast<uint8_t>(v(h[2 * i]) << 4 | v(h[2 * i + 1]));
 }
 
-// Sums a per-CPU (or plain) counter value.
-template <typename T>
-T sum_cpus(const std::vector<uint8_t>& raw) {
-  T total{};
-  for (size_t off = 0; off + sizeof(T) <= raw.size(); off += sizeof(T)) {
-    T v;
-    std::memcpy(&v, raw.data() + off, sizeof v);
-    total.packets += v.packets;
-    total.bytes += v.bytes;
+// Undoes what a failed operation pinned and made, newest first. Quiet: the
+// failure that got us here is what the user needs to read.
+void undo_all(bpf::Kernel& k, const Undo& u) {
+  for (auto it = u.pins.rbegin(); it != u.pins.rend(); ++it) {
+    try {
+      k.unpin(*it);
+    } catch (...) {
+    }
   }
-  return total;
+  for (auto it = u.dirs.rbegin(); it != u.dirs.rend(); ++it) {
+    try {
+      k.remove_dir(*it);
+    } catch (...) {
+    }
+  }
 }
 
-const char* action_name(uint32_t a) {
-  switch (a) {
-    case SN_FW_ALLOW: return "allow";
-    case SN_FW_DENY: return "deny";
-    case SN_FW_LOG: return "log";
+uint32_t hooks_of(const backend::BundlePlan& p) {
+  uint32_t h = 0;
+  for (const auto& o : p.objects)
+    for (const auto& pr : o.programs) h |= hook_bit(pr.hook);
+  return h;
+}
+
+std::string iface_name(const IfaceRecord& r) { return std::string(r.name, strnlen(r.name, sizeof r.name)); }
+
+// The root is locked for the whole of a changing operation: apply, rollback
+// and detach of every namespace under it take turns. The root itself is
+// never removed, so the lock never lives in a directory that goes away.
+std::shared_ptr<void> lock_root(bpf::Kernel& k, const std::string& root) {
+  try {
+    for (size_t pos = 1; pos != std::string::npos;) {
+      pos = root.find('/', pos + 1);
+      k.make_dir(root.substr(0, pos));
+    }
+    return k.lock_dir(root);
+  } catch (const bpf::BpfError& e) {
+    throw Error("lock", e.what());
   }
-  return "?";
 }
 
 }  // namespace
 
-Enforcer::Enforcer(bpf::Kernel& k, Target t)
-    : k_(k), t_(std::move(t)), gens_(k, Layout{t_.bpffs_root, t_.ifname}) {}
-
-void Enforcer::make_dir_path(const std::string& path) {
-  for (size_t pos = 1; pos != std::string::npos;) {
-    pos = path.find('/', pos + 1);
-    k_.make_dir(path.substr(0, pos));
-  }
+Enforcer::Enforcer(bpf::Kernel& k, std::string root) : k_(k) {
+  l_.root = std::move(root);
+  l_.netns = k_.netns_cookie();
 }
 
 ApplyResult Enforcer::apply(const Bundle& b, const ApplyOptions& o) {
-  const Layout& L = gens_.layout();
   ApplyResult r;
+  auto step = [&](const char* s) {
+    if (o.after_step) o.after_step(s);
+  };
 
-  bpf::Features f = k_.features(t_.bpffs_root);
-  if (!f.bpffs) throw Error("kernel features", t_.bpffs_root + " is not on a bpffs mount");
+  bpf::Features f = k_.features(l_.root);
+  if (!f.bpffs) throw Error("kernel features", l_.root + " is not on a bpffs mount");
   if (!f.xdp) throw Error("kernel features", "the kernel cannot load XDP programs");
   if (!f.ringbuf) throw Error("kernel features", "the kernel has no BPF ring buffer");
+  uint32_t hooks = hooks_of(b.plan);
+  if ((hooks & (kHookTcxIngress | kHookTcxEgress)) && !f.tc)
+    throw Error("kernel features", "the kernel cannot load TC programs");
+  if (!hooks) throw Error("plan", "the bundle has no program to attach: its policy has no domain block");
 
-  // One apply, rollback or detach at a time per interface.
-  std::shared_ptr<void> lock;
-  try {
-    make_dir_path(L.iface());
-    lock = k_.lock_dir(L.iface());
-  } catch (const bpf::BpfError& e) {
-    throw Error("lock", e.what());
+  std::vector<std::string> names = o.ifaces.empty() ? b.plan.interfaces : o.ifaces;
+  if (names.empty())
+    throw Error("interfaces", "the policy names no interfaces (`firewall on @group`) and none was given with --iface");
+  std::vector<IfaceRecord> ifaces;
+  for (const auto& name : names) {
+    if (name.size() >= sizeof(IfaceRecord::name)) throw Error("interfaces", "interface name too long: " + name);
+    IfaceRecord rec{};
+    rec.ifindex = k_.ifindex_of(name);
+    if (!rec.ifindex) throw Error("interfaces", "no interface " + name + " in this network namespace");
+    std::strncpy(rec.name, name.c_str(), sizeof rec.name - 1);
+    ifaces.push_back(rec);
   }
+  if (ifaces.size() > kMaxIfaces) throw Error("interfaces", "more than " + std::to_string(kMaxIfaces) + " interfaces");
+  r.interfaces = names;
 
-  uint32_t link_prog = 0;
-  bpf::Fd link;
-  std::optional<GenerationInfo> live;
-  StateMeta sm;
-  uint64_t n = 0;
-  std::map<std::string, bpf::Fd> reuse;
+  auto lock = lock_root(k_, l_.root);
+  Dispatcher d(k_, l_);
+  Generations gens(k_, l_);
+  std::optional<sn_selector> sel;
+  std::vector<GenerationInfo> existing;
+  NsMeta nsm;
   try {
-    link = gens_.link();
-    if (link) live = gens_.live(&link_prog);
-    sm = gens_.state_meta();
-    n = sm.last_generation;
-    for (const auto& g : gens_.list()) n = std::max(n, g.number);
-    ++n;
-    reuse = gens_.state_maps();
+    sel = d.selector();
+    existing = gens.list();
+    nsm = gens.ns_meta();
   } catch (const bpf::BpfError& e) {
     throw Error("read live state", e.what());
   }
+  bool has_live = sel && sel->bank != SN_BANK_NONE;
+  uint32_t live_bank = has_live ? sel->bank : SN_BANK_NONE;
+  uint32_t prev_bank = sel ? sel->prev_bank : SN_BANK_NONE;
+  uint64_t n = nsm.last_generation;
+  for (const auto& g : existing) n = std::max(n, g.number);
+  ++n;
+  uint32_t bank = 0;
+  while (bank == live_bank || bank == prev_bank) ++bank;
   r.generation = n;
-  bool new_state = reuse.empty();
-  if (!new_state && reuse.size() != std::size(kStateMaps))
-    throw Error("state", "incomplete shared state under " + L.state() + "; run detach first");
+  r.bank = bank;
 
-  LoadOptions lo;
-  lo.what = "generation " + std::to_string(n);
-  lo.generation = n;
-  lo.reuse = reuse;
-  lo.max_entries_override = o.max_entries_override;
-  // Until pinned, the new generation lives only in these descriptors: any
-  // throw before the pin step releases it entirely.
-  LoadedGeneration g = load_firewall(k_, b.firewall, lo);
-  smoke_test(k_, g);
-  r.prog_id = g.prog_id;
-
-  // Undo exactly what this apply pinned, nothing that was there before.
-  std::vector<std::string> pinned;
-  bool made_gen_dir = false;
-  auto pin = [&](const bpf::Fd& obj, const std::string& path) {
-    k_.pin(obj, path);
-    pinned.push_back(path);
+  Undo undo;
+  // A directory this apply makes is one its failure removes (when empty).
+  auto make_dir = [&](const std::string& path) {
+    if (k_.list_dir(path).empty()) undo.dirs.push_back(path);
+    k_.make_dir(path);
   };
-  auto cleanup = [&] {
-    for (auto it = pinned.rbegin(); it != pinned.rend(); ++it) {
-      try {
-        k_.unpin(*it);
-      } catch (...) {
+  LoadedGeneration g;
+  try {
+    make_dir(l_.ns());
+    d.ensure(undo);
+    step("dispatch");
+
+    LoadOptions lo;
+    lo.what = "generation " + std::to_string(n);
+    for (const auto& name : k_.list_dir(l_.state()))
+      if (bpf::Fd m = k_.get_pinned(l_.state(name))) lo.host_maps[name] = m;
+    lo.max_entries_override = o.max_entries_override;
+    g = load_generation(k_, b, lo);
+    step("load");
+    smoke_test(k_, g);
+    step("smoke test");
+
+    // Pin the generation: programs, its own maps, what it is. Numbers are
+    // taken before anything else, so they never repeat even after a failure.
+    nsm.last_generation = n;
+    nsm.dispatch_version = SN_DISPATCH_VERSION;
+    gens.write_ns_meta(nsm, &undo);
+    make_dir(l_.gens());
+    if (!k_.list_dir(l_.gen(n)).empty()) throw Error("pin", l_.gen(n) + " exists already");
+    make_dir(l_.gen(n));
+    auto pin = [&](const bpf::Fd& obj, const std::string& path) {
+      k_.pin(obj, path);
+      undo.pins.push_back(path);
+    };
+    for (const auto& [name, fd] : g.progs) pin(fd, l_.gen(n, "prog." + name));
+    for (const auto& m : b.plan.maps)
+      if (m.scope == backend::Scope::Generation) pin(g.maps.at(m.name), l_.gen(n, "map." + m.name));
+    pin(gens.make_text("pir", pir::print(b.policy)), l_.gen(n, "pir"));
+    pin(gens.make_text("manifest", b.manifest.dump()), l_.gen(n, "manifest"));
+    std::vector<uint64_t> ckeys = b.plan.counter_keys;
+    pin(gens.make_records("ckeys", ckeys.data(), 8, static_cast<uint32_t>(ckeys.size())), l_.gen(n, "ckeys"));
+    pin(gens.make_records("ifaces", ifaces.data(), sizeof(IfaceRecord), static_cast<uint32_t>(ifaces.size())),
+        l_.gen(n, "ifaces"));
+    if (!g.created_host.empty()) {
+      make_dir(l_.state());
+      for (const auto& name : g.created_host) {
+        pin(g.maps.at(name), l_.state(name));
+        r.state_created.push_back(name);
       }
     }
-    try {
-      if (made_gen_dir) k_.remove_dir(L.gen(n));
-      if (new_state) k_.remove_dir(L.state());
-    } catch (...) {
-    }
-  };
-
-  try {
     GenMeta meta;
     meta.generation = n;
     meta.applied_unix = static_cast<uint64_t>(std::time(nullptr));
+    meta.bank = bank;
+    meta.hooks = hooks;
     unhex(b.sha256, meta.bundle_sha256, sizeof meta.bundle_sha256);
-    bpf::Fd meta_fd = k_.create_array("sn_gen_meta", sizeof meta, 1);
-    uint32_t zero = 0;
-    k_.update_batch(meta_fd, kMetaPin, &zero, &meta, 1);
+    // Written last: a generation with meta is complete.
+    pin(gens.make_records("meta", &meta, sizeof meta, 1), l_.gen(n, "meta"));
+    step("pin");
 
-    make_dir_path(L.gens());
-    auto present = k_.list_dir(L.gens());
-    if (std::find(present.begin(), present.end(), std::to_string(n)) != present.end())
-      throw Error("pin", L.gen(n) + " exists already");
-    k_.make_dir(L.gen(n));
-    made_gen_dir = true;
-    pin(g.prog, L.gen(n, kProgPin));
-    for (const char* name : kGenMaps) pin(g.maps.at(name), L.gen(n, name));
-    pin(g.maps.at(kConfigMap), L.gen(n, kConfigPin));
-    pin(meta_fd, L.gen(n, kMetaPin));
-    if (new_state) {
-      k_.make_dir(L.state());
-      for (const char* name : kStateMaps) pin(g.maps.at(name), L.state(name));
+    make_dir(l_.links());
+    for (const auto& rec : ifaces) {
+      size_t before = undo.pins.size();
+      ensure_links(k_, l_, d, rec.ifindex, iface_name(rec), hooks, undo);
+      for (size_t i = before; i < undo.pins.size(); ++i) {
+        std::string p = undo.pins[i];
+        std::string hook = p.substr(p.rfind('/') + 1);
+        if (hook != "meta") r.links_created.push_back(iface_name(rec) + " " + hook);
+      }
     }
-    sm.last_generation = n;
-    if (new_state) pinned.push_back(L.state(kMetaPin));
-    gens_.write_state_meta(sm);
+    step("attach");
+
+    std::map<backend::Hook, bpf::Fd> entries;
+    for (const auto& [hook, name] : g.entries) entries[hook] = g.progs.at(name);
+    d.load_bank(bank, entries);
+    step("bank");
   } catch (const bpf::BpfError& e) {
-    cleanup();
-    throw Error("pin", e.what());
-  } catch (const Error&) {
-    cleanup();
+    undo_all(k_, undo);
+    throw Error("apply", e.what(), e.log());
+  } catch (...) {
+    undo_all(k_, undo);
     throw;
   }
 
+  // The switch: one write, every hook of every interface at once.
+  sn_selector s{};
+  s.bank = bank;
+  s.generation = n;
+  s.prev_bank = has_live ? live_bank : SN_BANK_NONE;
+  s.prev_generation = has_live ? sel->generation : 0;
+  s.switched_unix = static_cast<uint64_t>(std::time(nullptr));
   try {
-    if (link) {
-      // Compare-and-swap: succeeds only if the link still runs what we
-      // read above, so a concurrent apply cannot be silently overwritten.
-      bpf::Fd old = k_.prog_by_id(link_prog);
-      k_.link_update(link, g.prog, old);
-      r.mode = k_.xdp_mode(t_.ifindex);
-    } else {
-      bpf::Fd nl = k_.create_xdp_link(g.prog, t_.ifindex, &r.mode);
-      k_.pin(nl, L.link());
-      r.created_link = true;
-    }
+    auto t0 = std::chrono::steady_clock::now();
+    d.write_selector(s);
+    r.switch_ns = static_cast<uint64_t>(
+        std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - t0).count());
   } catch (const bpf::BpfError& e) {
-    cleanup();
+    undo_all(k_, undo);
     throw Error("switch", e.what());
   }
+  if (has_live) r.previous = sel->generation;
 
-  // The switch is done; from here on problems are only warnings.
-  if (live) r.previous = live->number;
-  for (const auto& old : gens_.list()) {
-    if (old.number == n || (live && old.number == live->number)) continue;
+  // From here on problems are only warnings: the new generation runs.
+  auto warn = [&](const std::string& what, const std::exception& e) { r.warnings.push_back(what + ": " + e.what()); };
+  std::set<uint64_t> keep = {n};
+  if (has_live) keep.insert(sel->generation);
+  for (const auto& old : existing) {
+    if (keep.count(old.number)) continue;
     try {
-      gens_.remove(old.number);
+      if (old.complete && old.meta.bank != bank && old.meta.bank != live_bank) d.clear_bank(old.meta.bank);
+      gens.remove(old.number);
       r.removed.push_back(old.number);
-    } catch (const bpf::BpfError& e) {
-      r.warnings.push_back("could not remove generation " + std::to_string(old.number) + ": " +
-                           e.what());
+    } catch (const std::exception& e) {
+      warn("could not remove generation " + std::to_string(old.number), e);
     }
+  }
+  // Links the kept generations need stay; the others go.
+  try {
+    std::map<uint32_t, uint32_t> needed;
+    for (const auto& rec : ifaces) needed[rec.ifindex] |= hooks;
+    if (has_live) {
+      auto lg = gens.get(sel->generation);
+      for (const auto& rec : gens.ifaces(sel->generation)) needed[rec.ifindex] |= lg ? lg->meta.hooks : 0;
+    }
+    for (const auto& il : list_links(k_, l_)) {
+      uint32_t unused = kAllHooks & ~needed[il.ifindex];
+      if (il.gone()) unused = kAllHooks;
+      if (unused) remove_links(k_, l_, il.ifindex, unused);
+    }
+  } catch (const std::exception& e) {
+    warn("could not remove unused links", e);
+  }
+  // Counters of rules no kept generation has are reclaimed.
+  try {
+    if (bpf::Fd cnt = k_.get_pinned(l_.state(SN_MAP_COUNTERS))) {
+      std::set<uint64_t> used(b.plan.counter_keys.begin(), b.plan.counter_keys.end());
+      if (has_live)
+        for (uint64_t key : gens.counter_keys(sel->generation)) used.insert(key);
+      for (const auto& key : k_.keys(cnt, SN_MAP_COUNTERS)) {
+        uint64_t v = 0;
+        std::memcpy(&v, key.data(), std::min<size_t>(8, key.size()));
+        if (!used.count(v) && k_.erase(cnt, SN_MAP_COUNTERS, key.data())) ++r.counters_reclaimed;
+      }
+    }
+  } catch (const std::exception& e) {
+    warn("could not reclaim counters", e);
   }
   return r;
 }
 
 RollbackResult Enforcer::rollback() {
-  const Layout& L = gens_.layout();
-  bpf::Fd link = gens_.link();
-  if (!link) throw Error("rollback", "nothing is applied on " + t_.ifname);
-  auto lock = k_.lock_dir(L.iface());
-  uint32_t link_prog = 0;
-  auto live = gens_.live(&link_prog);
-  if (!live)
-    throw Error("rollback", "the link runs program id " + std::to_string(link_prog) +
-                                ", which is no generation under " + L.gens());
-  auto prev = gens_.previous(live->number);
-  if (!prev) throw Error("rollback", "no previous generation to return to");
+  auto lock = lock_root(k_, l_.root);
+  Dispatcher d(k_, l_);
+  Generations gens(k_, l_);
+  auto sel = d.selector();
+  if (!sel || sel->bank == SN_BANK_NONE) throw Error("rollback", "nothing is applied in this network namespace");
+  if (sel->prev_bank == SN_BANK_NONE || !sel->prev_generation)
+    throw Error("rollback", "no previous generation to return to");
+  uint64_t prev = sel->prev_generation;
+  auto pg = gens.get(prev);
+  if (!pg || !pg->complete || pg->meta.bank != sel->prev_bank)
+    throw Error("rollback", "generation " + std::to_string(prev) + " is no longer intact under " + l_.gen(prev));
+  // Its bank must still hold exactly its programs.
+  auto slots = d.bank(sel->prev_bank);
+  for (backend::Hook h : {backend::Hook::Xdp, backend::Hook::TcxIngress, backend::Hook::TcxEgress}) {
+    bool uses = pg->meta.hooks & hook_bit(h);
+    if (uses != (slots[h] != 0))
+      throw Error("rollback", "bank " + std::to_string(sel->prev_bank) + " no longer holds generation " +
+                                  std::to_string(prev) + " at " + link_name(h));
+  }
+  Undo undo;
   try {
-    bpf::Fd target = k_.get_pinned(L.gen(prev->number, kProgPin));
-    k_.link_update(link, target, k_.prog_by_id(link_prog));
+    for (const auto& rec : gens.ifaces(prev)) {
+      std::string name = iface_name(rec);
+      if (k_.ifname_of(rec.ifindex).empty())
+        throw Error("rollback", "interface " + name + " of generation " + std::to_string(prev) + " is gone");
+      ensure_links(k_, l_, d, rec.ifindex, name, pg->meta.hooks, undo);
+    }
+    sn_selector s = *sel;
+    std::swap(s.bank, s.prev_bank);
+    std::swap(s.generation, s.prev_generation);
+    s.switched_unix = static_cast<uint64_t>(std::time(nullptr));
+    d.write_selector(s);
   } catch (const bpf::BpfError& e) {
+    undo_all(k_, undo);
     throw Error("rollback", e.what());
+  } catch (...) {
+    undo_all(k_, undo);
+    throw;
   }
-  // The abandoned generation goes: a second rollback has nothing to return to.
-  try {
-    gens_.remove(live->number);
-  } catch (const bpf::BpfError&) {
-  }
-  return {live->number, prev->number, prev->prog_id};
+  return {sel->generation, prev};
 }
 
-void Enforcer::detach() {
-  const Layout& L = gens_.layout();
+DetachResult Enforcer::detach() {
+  DetachResult r;
+  auto lock = lock_root(k_, l_.root);
+  if (k_.list_dir(l_.ns()).empty()) return r;
+  r.was_applied = true;
+  Dispatcher d(k_, l_);
+  Generations gens(k_, l_);
   try {
-    std::shared_ptr<void> lock;
-    try {
-      lock = k_.lock_dir(L.iface());
-    } catch (const bpf::BpfError& e) {
-      if (e.err() == ENOENT) return;  // nothing was ever applied here
-      throw;
+    // Everything passes from the first step on; the rest is removal.
+    if (auto sel = d.selector(); sel && sel->bank != SN_BANK_NONE) {
+      sn_selector s{};
+      s.bank = s.prev_bank = SN_BANK_NONE;
+      d.write_selector(s);
     }
-    k_.unpin(L.link());
-    for (const auto& g : k_.list_dir(L.gens())) {
-      std::string dir = L.gens() + "/" + g;
-      for (const auto& name : k_.list_dir(dir)) k_.unpin(dir + "/" + name);
-      k_.remove_dir(dir);
+    for (const auto& il : list_links(k_, l_)) {
+      r.interfaces.push_back(il.current_name.empty() ? il.attached_name : il.current_name);
+      remove_links(k_, l_, il.ifindex, kAllHooks);
     }
-    k_.remove_dir(L.gens());
-    for (const auto& name : k_.list_dir(L.state())) k_.unpin(L.state(name));
-    k_.remove_dir(L.state());
-    k_.remove_dir(L.iface());
+    k_.remove_dir(l_.links());
+    for (const auto& g : gens.list()) {
+      gens.remove(g.number);
+      ++r.generations;
+    }
+    k_.remove_dir(l_.gens());
+    for (const auto& name : k_.list_dir(l_.state())) k_.unpin(l_.state(name));
+    k_.remove_dir(l_.state());
+    for (const auto& name : k_.list_dir(l_.dispatch())) k_.unpin(l_.dispatch(name));
+    k_.remove_dir(l_.dispatch());
+    k_.unpin(l_.ns_meta());
+    k_.remove_dir(l_.ns());
   } catch (const bpf::BpfError& e) {
     throw Error("detach", e.what());
   }
+  return r;
 }
 
-std::vector<Enforcer::RuleRef> Enforcer::gen_rules(uint64_t n, sn_fw_config* cfg_out) {
-  const Layout& L = gens_.layout();
-  uint32_t zero = 0;
-  sn_fw_config cfg{};
-  if (bpf::Fd c = k_.get_pinned(L.gen(n, kConfigPin))) k_.lookup(c, kConfigPin, &zero, &cfg);
-  if (cfg_out) *cfg_out = cfg;
-  std::vector<std::string> ids;
-  if (bpf::Fd m = k_.get_pinned(L.gen(n, SN_FW_MAP_PIR))) {
-    std::string err;
-    if (auto p = pir::parse(read_pir(k_, m), &err))
-      if (const auto* fw = p->get<pir::Firewall>())
-        for (const auto& rule : fw->rules) ids.push_back(rule.id);
-  }
-  std::vector<RuleRef> out;
-  bpf::Fd rules = k_.get_pinned(L.gen(n, SN_FW_MAP_RULES));
-  for (uint32_t i = 0; rules && i <= cfg.nrules; ++i) {
-    sn_fw_rule rule{};
-    if (!k_.lookup(rules, SN_FW_MAP_RULES, &i, &rule)) break;
-    std::string id = i == cfg.nrules ? "default"
-                     : ids.size() == cfg.nrules ? ids[i]
-                                                : "#" + std::to_string(i);
-    out.push_back({id, rule.action, rule.counter_key});
-  }
-  return out;
-}
-
-std::optional<std::string> Enforcer::live_pir() {
-  auto live = gens_.live();
-  if (!live) return std::nullopt;
-  bpf::Fd m = k_.get_pinned(gens_.layout().gen(live->number, SN_FW_MAP_PIR));
-  if (!m) return std::nullopt;
-  return read_pir(k_, m);
-}
-
-Status Enforcer::status() {
-  const Layout& L = gens_.layout();
-  Status s;
-  bpf::Fd link = gens_.link();
-  if (!link) return s;
-  s.attached = true;
-  auto live = gens_.live(&s.prog_id);
-  try {
-    s.mode = k_.xdp_mode(t_.ifindex);
-  } catch (const bpf::BpfError&) {
-  }
-  if (!live) return s;
-  s.generation = live->number;
-  s.bundle_sha256 = hex(live->meta.bundle_sha256, sizeof live->meta.bundle_sha256);
-  s.applied_unix = live->meta.applied_unix;
-  if (auto p = gens_.previous(live->number)) s.previous = p->number;
-
-  uint32_t zero = 0;
-  sn_fw_config cfg{};
-  std::vector<RuleRef> live_rules = gen_rules(s.generation, &cfg);
-  s.default_action = action_name(cfg.default_action);
-  s.policy_mode = cfg.mode == SN_FW_AUDIT ? "audit" : "enforce";
-
-  bpf::Fd cnt = k_.get_pinned(L.state(SN_FW_MAP_COUNTERS));
-  bool percpu = cnt && k_.map_info(cnt, SN_FW_MAP_COUNTERS).percpu();
-  std::vector<uint8_t> raw(sizeof(sn_counter) * (percpu ? k_.possible_cpus() : 1));
-  auto count = [&](uint64_t key, Counter& c) {
-    std::fill(raw.begin(), raw.end(), 0);
-    if (cnt && k_.lookup(cnt, SN_FW_MAP_COUNTERS, &key, raw.data())) {
-      auto t = sum_cpus<sn_counter>(raw);
-      c.packets = t.packets;
-      c.bytes = t.bytes;
-    }
-  };
-  auto counter_of = [&](const RuleRef& r) {
-    Counter c;
-    c.id = r.id;
-    c.action = action_name(r.action);
-    count(r.counter_key, c);
-    return c;
-  };
-
-  std::set<std::string> live_ids;
-  for (size_t i = 0; i < live_rules.size(); ++i) {
-    live_ids.insert(live_rules[i].id);
-    if (i + 1 == live_rules.size())
-      s.default_rule = counter_of(live_rules[i]);
-    else
-      s.rules.push_back(counter_of(live_rules[i]));
-  }
-  // Rules only the previous generation has: their shared counters still
-  // hold what that generation judged.
-  if (s.previous) {
-    std::vector<RuleRef> prev = gen_rules(*s.previous, nullptr);
-    for (size_t i = 0; i + 1 < prev.size(); ++i)
-      if (!live_ids.count(prev[i].id) && prev[i].id[0] != '#')
-        s.retired.push_back(counter_of(prev[i]));
-  }
-  s.malformed.id = "malformed";
-  if (cfg.malformed_counter_key) count(cfg.malformed_counter_key, s.malformed);
-
-  if (bpf::Fd rs = k_.get_pinned(L.state(SN_FW_MAP_RINGSTAT))) {
-    bool pc = k_.map_info(rs, SN_FW_MAP_RINGSTAT).percpu();
-    std::vector<uint8_t> v(sizeof(sn_ring_stats) * (pc ? k_.possible_cpus() : 1));
-    if (k_.lookup(rs, SN_FW_MAP_RINGSTAT, &zero, v.data())) {
-      for (size_t off = 0; off < v.size(); off += sizeof(sn_ring_stats)) {
-        sn_ring_stats st;
-        std::memcpy(&st, v.data() + off, sizeof st);
-        s.events_emitted += st.emitted;
-        s.events_skipped += st.skipped;
-      }
-    }
-  }
-  return s;
-}
-
-void Enforcer::read_events(const std::function<void(const sn_fw_event&)>& on_event,
-                           int timeout_ms) {
-  bpf::Fd rb = k_.get_pinned(gens_.layout().state(SN_FW_MAP_EVENTS));
-  if (!rb) throw Error("alerts", "nothing is applied on " + t_.ifname);
-  auto reader = k_.ring_reader(rb, [&](std::span<const uint8_t> rec) {
-    if (rec.size() < sizeof(sn_fw_event)) return;
-    sn_fw_event e;
-    std::memcpy(&e, rec.data(), sizeof e);
-    on_event(e);
-  });
-  using clock = std::chrono::steady_clock;
-  auto end = clock::now() + std::chrono::milliseconds(timeout_ms < 0 ? 0 : timeout_ms);
-  do {
-    int left = timeout_ms < 0 ? 1000
-                              : static_cast<int>(std::chrono::duration_cast<std::chrono::milliseconds>(
-                                                     end - clock::now())
-                                                     .count());
-    reader->poll(std::max(0, std::min(left, 1000)));
-  } while (timeout_ms < 0 || clock::now() < end);
+std::optional<Enforcer::Live> Enforcer::live() {
+  Dispatcher d(k_, l_);
+  auto sel = d.selector();
+  if (!sel || sel->bank == SN_BANK_NONE) return std::nullopt;
+  Generations gens(k_, l_);
+  return Live{sel->generation, gens.text(sel->generation, "pir")};
 }
 
 }  // namespace sentinel::enforcer::core

@@ -1,103 +1,97 @@
-// The enforcer's operations on one interface: apply a bundle as a new
-// generation and switch to it atomically, roll back, detach, report status.
-// All kernel access goes through bpf::Kernel, so the same code runs on the
-// real kernel and on the fake in unit tests. The caller has already entered
-// the interface's network namespace (see netns.h).
+// The enforcer's operations on one network namespace: apply a bundle as a
+// new generation and switch every hook of every interface to it with one
+// write, roll back, detach, report status and events. All kernel access
+// goes through bpf::Kernel, so the same code runs on the real kernel and on
+// the fake in unit tests. The caller has already entered the namespace
+// (netns.h).
+//
+// Apply, step by step (docs/enforcer.md): lock, dispatchers, load and fill
+// the generation (checking pinned state maps' shapes), smoke test, pin it,
+// attach missing links, put its programs in a free bank, then the switch:
+// one write of the selector. Before that write nothing that runs has
+// changed, and a failure undoes exactly what this apply pinned; a kill
+// leaves leftovers the next apply removes. After it, cleanup (older
+// generations, unused links, counters no kept generation uses) can only
+// warn.
 #pragma once
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "enforcer/bpf/kernel.h"
 #include "enforcer/core/bundle.h"
+#include "enforcer/core/dispatch.h"
 #include "enforcer/core/generations.h"
+#include "enforcer/core/layout.h"
 
 namespace sentinel::enforcer::core {
 
-struct Target {
-  std::string bpffs_root;
-  std::string ifname;
-  int ifindex = 0;
-};
-
 struct ApplyOptions {
-  // Forces a map's max_entries (by libbpf name). Only for tests that need
-  // a real kernel-side map creation failure.
+  // The interfaces to enforce on; empty: the ones the policy names.
+  std::vector<std::string> ifaces;
+  // Forces maps' max_entries (by name): only for tests that need a real
+  // kernel-side map creation failure.
   std::map<std::string, uint32_t> max_entries_override;
+  // Called as each step completes ("dispatch", "load", "smoke test", "pin",
+  // "attach", "bank"); a throw there fails the apply as a kernel error would.
+  std::function<void(const std::string& step)> after_step;
 };
 
 struct ApplyResult {
   uint64_t generation = 0;
+  uint32_t bank = 0;
   std::optional<uint64_t> previous;  // kept for rollback
   std::vector<uint64_t> removed;     // older generations deleted
-  uint32_t prog_id = 0;
-  bpf::AttachMode mode = bpf::AttachMode::None;
-  bool created_link = false;
+  std::vector<std::string> interfaces;
+  std::vector<std::string> links_created;  // "veth0 xdp"
+  std::vector<std::string> state_created;  // host maps made by this apply
+  uint64_t switch_ns = 0;                  // the selector write
+  uint64_t counters_reclaimed = 0;
   std::vector<std::string> warnings;  // cleanup problems after a successful switch
 };
 
 struct RollbackResult {
   uint64_t from = 0, to = 0;
-  uint32_t prog_id = 0;
 };
 
-struct Counter {
-  std::string id;
-  std::string action;
-  uint64_t packets = 0, bytes = 0;
-};
-
-struct Status {
-  bool attached = false;
-  uint64_t generation = 0;
-  std::optional<uint64_t> previous;
-  std::string bundle_sha256;
-  uint64_t applied_unix = 0;
-  bpf::AttachMode mode = bpf::AttachMode::None;
-  uint32_t prog_id = 0;
-  std::string default_action, policy_mode;
-  std::vector<Counter> rules;  // in rule order
-  // Rules of the previous generation that the live one no longer has.
-  std::vector<Counter> retired;
-  Counter default_rule;
-  Counter malformed;
-  uint64_t events_emitted = 0, events_skipped = 0;
+struct DetachResult {
+  bool was_applied = false;
+  std::vector<std::string> interfaces;
+  size_t generations = 0;
 };
 
 class Enforcer {
  public:
-  Enforcer(bpf::Kernel& k, Target t);
+  // `root`: the bpffs root (layout.h); the namespace is the calling thread's.
+  Enforcer(bpf::Kernel& k, std::string root);
 
-  // Throws core::Error naming the failed step; the running generation is
-  // then untouched and the half-built one removed.
+  // Throws core::Error naming the failed step; nothing that runs changed.
   ApplyResult apply(const Bundle& b, const ApplyOptions& o = {});
   RollbackResult rollback();
-  // Removes the link, every generation and the shared state.
-  void detach();
-  Status status();
-  // The policy text the live generation was built from; nullopt when nothing runs.
-  std::optional<std::string> live_pir();
-  // Calls on_event for each record of the events ring until timeout_ms
-  // passes (0: drain what is there; <0: forever).
-  void read_events(const std::function<void(const sn_fw_event&)>& on_event, int timeout_ms);
+  DetachResult detach();
+  // Everything about the namespace's enforcement, per domain too (JSON;
+  // docs/enforcer.md lists the fields). Reads only; takes no lock.
+  nlohmann::json status();
+  // The live generation and its policy text, for plan.
+  struct Live {
+    uint64_t generation = 0;
+    std::string policy_text;
+  };
+  std::optional<Live> live();
+  // Calls on_event with each event (JSON) of the live generation's rings
+  // until timeout_ms passes (0: drain what is there) or `stop` says so.
+  void read_events(const std::function<void(const nlohmann::json&)>& on_event, int timeout_ms,
+                   const std::function<bool()>& stop = {});
 
-  Generations& generations() { return gens_; }
+  const Layout& layout() const { return l_; }
 
  private:
-  struct RuleRef {
-    std::string id;
-    uint32_t action;
-    uint64_t counter_key;
-  };
-  // Generation n's rules in order, the default last.
-  std::vector<RuleRef> gen_rules(uint64_t n, sn_fw_config* cfg);
-  void make_dir_path(const std::string& path);
   bpf::Kernel& k_;
-  Target t_;
-  Generations gens_;
+  Layout l_;
 };
 
 }  // namespace sentinel::enforcer::core

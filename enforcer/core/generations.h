@@ -1,46 +1,49 @@
-// The generations of one interface as the kernel sees them: which exist
-// under gen/, which one the link runs (asked of the kernel, never cached),
-// and their metadata.
+// The generations of a namespace as bpffs holds them: gen/<N>/ with its
+// programs, its generation maps and what the enforcer wrote about it (meta,
+// interfaces, policy text, manifest, counter keys). Which one is live, and
+// which one rollback returns to, only the selector says (dispatch.h).
 #pragma once
 #include <cstdint>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
 #include "enforcer/bpf/kernel.h"
+#include "enforcer/core/dispatch.h"
 #include "enforcer/core/layout.h"
 
 namespace sentinel::enforcer::core {
 
 struct GenerationInfo {
   uint64_t number = 0;
-  uint32_t prog_id = 0;  // 0 when its program is not pinned (half-removed)
   GenMeta meta;
+  bool complete = false;  // meta written: everything else was pinned before it
 };
 
 class Generations {
  public:
-  Generations(bpf::Kernel& k, Layout layout) : k_(k), l_(std::move(layout)) {}
+  Generations(bpf::Kernel& k, const Layout& l) : k_(k), l_(l) {}
 
-  const Layout& layout() const { return l_; }
   // Ascending by number.
   std::vector<GenerationInfo> list();
-  bpf::Fd link();  // empty when not attached
-  // The generation the link runs; nullopt when there is no link or the
-  // link runs a program that is not one of ours.
-  std::optional<GenerationInfo> live(uint32_t* link_prog_id = nullptr);
-  // The generation rollback would return to: the newest one that is not live.
-  std::optional<GenerationInfo> previous(uint64_t live_number);
+  std::optional<GenerationInfo> get(uint64_t n);
+  std::string text(uint64_t n, const std::string& which);  // "pir" or "manifest"
+  std::vector<IfaceRecord> ifaces(uint64_t n);
+  std::set<uint64_t> counter_keys(uint64_t n);
   // Unpins everything in gen/N and removes the directory.
-  void remove(uint64_t number);
-  // The shared state maps, when created by an earlier apply.
-  std::map<std::string, bpf::Fd> state_maps();
-  StateMeta state_meta();
-  void write_state_meta(const StateMeta& m);
+  void remove(uint64_t n);
+
+  // Enforcer-owned maps holding text, records and keys, filled and ready to pin.
+  bpf::Fd make_text(const std::string& name, const std::string& text);
+  bpf::Fd make_records(const std::string& name, const void* data, uint32_t size, uint32_t count);
+
+  NsMeta ns_meta();
+  void write_ns_meta(const NsMeta& m, Undo* undo = nullptr);
 
  private:
   bpf::Kernel& k_;
-  Layout l_;
+  const Layout& l_;
 };
 
 std::string hex(const uint8_t* p, size_t n);

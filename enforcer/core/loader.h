@@ -1,50 +1,57 @@
-// Loads one firewall generation into the kernel and fills it completely:
-// config rodata, tuple, key and rule maps (batch updates) and the policy
-// text; counters are created by the program on first use. Nothing is pinned
-// or attached here; the caller decides. Shared by apply and the test harness.
+// Loads one generation into the kernel and fills it completely: every
+// object of the bundle in order, sharing maps by name (maps another object
+// of the generation made, host maps pinned by earlier generations), rodata
+// from the bundle, generation maps from their images (batch updates), the
+// XDP chain's tail-call slots. Nothing is pinned or attached here; the
+// caller decides. Shared by apply and the test harness.
 #pragma once
 #include <map>
+#include <set>
 #include <string>
+#include <vector>
 
 #include "enforcer/bpf/kernel.h"
-#include "enforcer/core/firewall_spec.h"
+#include "enforcer/core/bundle.h"
 
 namespace sentinel::enforcer::core {
 
-// The maps a generation owns (pinned under gen/N) and the state maps it
-// shares with every other generation of the interface (pinned under state/).
-inline constexpr const char* kGenMaps[] = {SN_FW_MAP_TUPLES, SN_FW_MAP_KEYS, SN_FW_MAP_RULES,
-                                           SN_FW_MAP_PIR};
-inline constexpr const char* kStateMaps[] = {SN_FW_MAP_COUNTERS, SN_FW_MAP_EVENTS,
-                                             SN_FW_MAP_RINGSTAT};
-
 struct LoadOptions {
-  std::string what = "firewall";  // for messages
-  uint64_t generation = 0;        // written into the config rodata
-  std::map<std::string, bpf::Fd> reuse;  // shared state maps of the interface
-  // Replaces computed max_entries; lets tests provoke real kernel failures.
+  std::string what = "generation";  // for messages
+  // Host maps that exist already (pinned state of the namespace), by name.
+  std::map<std::string, bpf::Fd> host_maps;
+  // Replaces a map's max_entries; lets tests provoke real kernel failures.
   std::map<std::string, uint32_t> max_entries_override;
 };
 
 struct LoadedGeneration {
-  bpf::Fd prog;
-  uint32_t prog_id = 0;
-  std::map<std::string, bpf::Fd> maps;  // by libbpf name, incl. ".rodata.sncfg"
+  std::map<std::string, bpf::Fd> progs;  // by program name
+  std::map<std::string, uint32_t> prog_ids;
+  std::map<std::string, bpf::Fd> maps;   // every map of the plan, by name
+  std::set<std::string> created_host;    // host maps this load created
+  // The programs the dispatcher runs, by hook (backend::Hook, not tail calls).
+  std::map<backend::Hook, std::string> entries;
 };
 
-// Throws core::Error with step "load" (the verifier log attached) or "fill".
-LoadedGeneration load_firewall(bpf::Kernel& k, const FirewallSpec& spec, const LoadOptions& o);
+// Checks each object against the plan before loading (its programs, the
+// maps it declares and their shapes, pinned host maps' shapes). Throws
+// core::Error with step "check", "load" (the verifier log attached) or
+// "fill".
+LoadedGeneration load_generation(bpf::Kernel& k, const Bundle& b, const LoadOptions& o);
 
-// BPF_PROG_TEST_RUN sanity checks before a program may see traffic: an ARP
-// frame must pass, an IPv4 TCP frame must pass or drop. Throws step "smoke test".
+// BPF_PROG_TEST_RUN of quiet frames through the generation's entries: an
+// ARP frame must pass XDP untouched, an IPv4 TCP frame must get a valid
+// verdict at every hook. Quiet frames change no counter, event or state.
+// Throws step "smoke test".
 void smoke_test(bpf::Kernel& k, const LoadedGeneration& g);
 
 // Frames for the smoke test, also handy for tests.
 std::vector<uint8_t> arp_frame();
-std::vector<uint8_t> ipv4_tcp_frame(uint32_t saddr_be, uint32_t daddr_be, uint16_t sport,
-                                    uint16_t dport);
+std::vector<uint8_t> ipv4_tcp_frame(uint32_t saddr_be, uint32_t daddr_be, uint16_t sport, uint16_t dport);
 
-// Reads the policy text stored in an sn_fw_pir map.
-std::string read_pir(bpf::Kernel& k, const bpf::Fd& pir_map);
+// The test context of sentinel/abi/meta.h: XDP metadata and TC cb words.
+std::vector<uint8_t> xdp_meta(bool quiet, std::optional<uint64_t> time_ns);
+std::array<uint32_t, 5> tc_cb(bool quiet, std::optional<uint64_t> time_ns);
+
+bpf::MapKind map_kind(backend::MapType t);
 
 }  // namespace sentinel::enforcer::core

@@ -20,7 +20,8 @@ std::optional<MapImage> parse_image(std::string_view bytes, std::string_view par
   if (h.kind < SN_IMAGE_RODATA || h.kind > SN_IMAGE_HASH) return fail("unknown image kind");
   uint64_t rec = uint64_t(h.key_size) + h.value_size;
   uint64_t body = bytes.size() - sizeof h;
-  if (rec == 0 || body != rec * h.count)
+  // Divide rather than multiply: count * rec can exceed 64 bits in a forged header.
+  if (rec == 0 || body % rec != 0 || body / rec != h.count)
     return fail("records do not fill the image (" + std::to_string(h.count) + " x " +
                 std::to_string(rec) + " bytes expected, " + std::to_string(body) + " present)");
   if (h.kind == SN_IMAGE_ARRAY && h.key_size != 4) return fail("array image with key size != 4");
@@ -33,9 +34,11 @@ std::optional<MapImage> parse_image(std::string_view bytes, std::string_view par
   m.values.resize(size_t(h.count) * h.value_size);
   const char* p = bytes.data() + sizeof h;
   for (uint32_t i = 0; i < h.count; ++i) {
-    std::memcpy(m.keys.data() + size_t(i) * h.key_size, p, h.key_size);
+    // A rodata image has no key: its key vector is empty, and memcpy must
+    // not see its null data pointer.
+    if (h.key_size) std::memcpy(m.keys.data() + size_t(i) * h.key_size, p, h.key_size);
     p += h.key_size;
-    std::memcpy(m.values.data() + size_t(i) * h.value_size, p, h.value_size);
+    if (h.value_size) std::memcpy(m.values.data() + size_t(i) * h.value_size, p, h.value_size);
     p += h.value_size;
   }
   return m;

@@ -1,7 +1,6 @@
 #include "enforcer/core/netns.h"
 
 #include <fcntl.h>
-#include <net/if.h>
 #include <sched.h>
 #include <unistd.h>
 
@@ -45,12 +44,6 @@ NetnsGuard::~NetnsGuard() {
 
 void enter_netns(const std::string& name) {
   if (!name.empty()) join(name);
-}
-
-int resolve_ifindex(const std::string& ifname) {
-  unsigned idx = ::if_nametoindex(ifname.c_str());
-  if (!idx) throw Error("interface", "no interface " + ifname + ": " + std::strerror(errno));
-  return static_cast<int>(idx);
 }
 
 }  // namespace sentinel::enforcer::core

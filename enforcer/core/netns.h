@@ -1,8 +1,9 @@
 // Entering a named network namespace (/run/netns/NAME) for the calling
-// thread only, and resolving interface names there. setns() changes only the
+// thread only. setns() changes only the
 // network namespace: bpffs stays visible, which `ip netns exec` (a new mount
 // namespace with /sys remounted) would hide.
 #pragma once
+#include <cstdint>
 #include <string>
 
 namespace sentinel::enforcer::core {
@@ -21,8 +22,5 @@ class NetnsGuard {
 
 // Enters for good (the CLI: the whole process then works in that namespace).
 void enter_netns(const std::string& name);
-
-// Throws core::Error when the interface does not exist.
-int resolve_ifindex(const std::string& ifname);
 
 }  // namespace sentinel::enforcer::core

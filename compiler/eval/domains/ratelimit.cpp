@@ -19,18 +19,6 @@ void mask_addr(std::array<uint8_t, 16>& a, unsigned len) {
 }
 }  // namespace
 
-Params params(const pir::RateRule& r) {
-  Params p;
-  if (pir::is_window(r.algorithm)) {
-    p.interval = r.window_ns;
-    p.tolerance = r.window_limit();
-  } else {
-    p.interval = (r.rate.unit_ns() << kTickShift) / r.rate.count;
-    p.tolerance = (r.burst - 1) * p.interval;
-  }
-  return p;
-}
-
 BucketKey bucket_of(const pir::RateRule& r, const Packet& pkt) {
   BucketKey k;
   k.rule = r.id;
@@ -53,7 +41,7 @@ BucketKey bucket_of(const pir::RateRule& r, const Packet& pkt) {
 }
 
 bool charge(uint64_t& word, const pir::RateRule& r, uint64_t now) {
-  Params p = params(r);
+  pir::RateWords p = pir::kernel_params(r);
   switch (r.algorithm) {
     case pir::RateAlgorithm::TokenBucket:
     case pir::RateAlgorithm::LeakyBucket: {

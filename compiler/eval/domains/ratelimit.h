@@ -32,11 +32,5 @@ BucketKey bucket_of(const pir::RateRule& r, const Packet& pkt);
 // Returns whether it is within the limit; the word is updated only then.
 bool charge(uint64_t& word, const pir::RateRule& r, uint64_t now_ns);
 
-// The kernel's parameters of a rule: the GCRA interval and tolerance in
-// 1/64 ns, or the window length in ns and its packet limit.
-struct Params {
-  uint64_t interval = 0, tolerance = 0;
-};
-Params params(const pir::RateRule& r);
 
 }  // namespace sentinel::eval::ratelimit

@@ -57,6 +57,18 @@ uint64_t RateRule::window_limit() const {
   return static_cast<uint64_t>(static_cast<unsigned __int128>(rate.count) * window_ns / rate.unit_ns());
 }
 
+RateWords kernel_params(const RateRule& r) {
+  RateWords p;
+  if (is_window(r.algorithm)) {
+    p.interval = r.window_ns;
+    p.tolerance = r.window_limit();
+  } else {
+    p.interval = (r.rate.unit_ns() << 6) / r.rate.count;  // SN_RL_TICK_SHIFT
+    p.tolerance = (r.burst ? r.burst - 1 : 0) * p.interval;
+  }
+  return p;
+}
+
 std::string key_text(const RateRule& r) {
   switch (r.key) {
     case RateKey::Source: return "per source";

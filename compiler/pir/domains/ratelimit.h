@@ -64,6 +64,15 @@ struct RateLimit : BlockOf<RateLimit> {
   void parse_item(std::string_view keyword, TextLine& in) override;
 };
 
+// The kernel's parameters of a rule (sentinel/abi/ratelimit.h): for the
+// buckets the GCRA interval and tolerance in 1/64 ns, for the windows the
+// window length in ns and its packet limit. One definition, shared by the
+// evaluator and the lowering.
+struct RateWords {
+  uint64_t interval = 0, tolerance = 0;
+};
+RateWords kernel_params(const RateRule& r);
+
 // "per source", "per source /24 /64", "per port", "global": as users write it.
 std::string key_text(const RateRule& r);
 

@@ -40,6 +40,14 @@
 #define SN_TCP_ACK 0x10
 #define SN_TCP_URG 0x20
 
+/* The variant the object was compiled as: sentinelc passes
+ * -DSN_VARIANT="<template>:<sorted defines, comma-separated>" and the
+ * enforcer reads it back before loading, so an object of another variant
+ * (or another template) than the manifest says is refused. */
+#ifdef SN_VARIANT
+__attribute__((used)) const volatile char sn_variant[] SEC(".rodata.snvariant") = SN_VARIANT;
+#endif
+
 #ifndef READ_ONCE
 #define READ_ONCE(x) (*(const volatile __typeof__(x) *)&(x))
 #endif

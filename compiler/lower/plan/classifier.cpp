@@ -1,6 +1,6 @@
+// The shared classifier: rules of any domain into tuple-space entries
+// (sentinel/abi/classify.h) with exact first-match.
 #include "compiler/lower/pir_to_plan.h"
-
-#include "compiler/pir/domains/firewall.h"
 
 #include <algorithm>
 #include <cstring>
@@ -111,18 +111,17 @@ namespace {
 // A tuple's shape before ids are assigned. Ordering breaks min_rule ties.
 struct Shape {
   uint8_t family, src_len, dst_len, proto_mask;
-  uint16_t sport_mask, dport_mask, needs_ports;
+  uint16_t sport_mask, dport_mask;
+  uint8_t needs_ports, ct_mask;
   auto operator<=>(const Shape&) const = default;
 };
 
 struct Entry {
-  sn_fw_key key;  // key.tuple holds the shape index until ids are final
+  sn_cls_key key;  // key.tuple holds the shape index until ids are final
   uint32_t rule;
 };
 
-void prefix_words(const pir::Cidr& c, uint32_t out[4]) {
-  std::memcpy(out, c.addr.bytes.data(), 16);
-}
+void prefix_words(const pir::Cidr& c, uint32_t out[4]) { std::memcpy(out, c.addr.bytes.data(), 16); }
 
 void mask_words(unsigned bits, unsigned len, uint32_t out[4]) {
   uint8_t b[16] = {};
@@ -143,44 +142,35 @@ std::vector<std::pair<uint16_t, uint16_t>> expand_ports(const pir::PortMatch& m)
   return detail::port_cover(m.ranges);
 }
 
-uint32_t to_abi(pir::FirewallAction a) {
-  switch (a) {
-    case pir::FirewallAction::Allow: return SN_FW_ALLOW;
-    case pir::FirewallAction::Deny: return SN_FW_DENY;
-    case pir::FirewallAction::Log: return SN_FW_LOG;
-  }
-  return SN_FW_DENY;
+// The packet states a ct mask names, as key values (0: any state, one entry).
+std::vector<uint8_t> expand_ct(uint8_t mask) {
+  if (!mask) return {0};
+  std::vector<uint8_t> out;
+  for (uint8_t v = 0; v <= 4; ++v)
+    if (mask & (1u << v)) out.push_back(v);
+  return out;
 }
 
 }  // namespace
 
-dplan::FirewallPlan lower_firewall(const pir::Policy& policy) {
-  static const pir::Firewall kNone;
-  const pir::Firewall& fw = policy.get<pir::Firewall>() ? *policy.get<pir::Firewall>() : kNone;
-  dplan::FirewallPlan plan;
-
+dplan::ClassifierPlan build_classifier(const std::string& domain, const std::vector<ClsRule>& rules) {
+  dplan::ClassifierPlan plan;
   std::map<Shape, uint32_t> shape_index;
   std::vector<Shape> shapes;
   std::vector<uint32_t> shape_min;
   std::vector<Entry> entries;
-  bool any_v6 = false;
 
-  // The live and the previous generation share the counters map.
-  if (fw.rules.size() + 2 > SN_FW_MAX_COUNTERS / 2)
-    throw LowerError("the firewall has " + std::to_string(fw.rules.size()) + " rules; at most " +
-                     std::to_string(SN_FW_MAX_COUNTERS / 2 - 2) +
-                     " fit, since two generations share the rule counters");
-  for (uint32_t ri = 0; ri < fw.rules.size(); ++ri) {
-    const pir::FirewallRule& rule = fw.rules[ri];
-    const pir::Match& r = rule.match;
-    if (rule.ct) throw LowerError("firewall rule `" + rule.id + "` matches the connection state, which this build cannot enforce yet");
+  for (uint32_t ri = 0; ri < rules.size(); ++ri) {
+    const pir::Match& r = *rules[ri].match;
     const unsigned fams = r.families();
-    if (fams & 2) any_v6 = true;
+    if (fams & 2) plan.v6 = true;
     const bool needs_ports = r.has_ports();
     const auto sports = expand_ports(r.sport);
     const auto dports = expand_ports(r.dport);
+    const auto cts = expand_ct(rules[ri].ct);
     const uint8_t proto = static_cast<uint8_t>(r.proto);
     const uint8_t proto_mask = r.proto == pir::Proto::Any ? 0 : 0xff;
+    const uint8_t ct_mask = rules[ri].ct ? 0xff : 0;
     for (pir::Family f : {pir::Family::V4, pir::Family::V6}) {
       if (!(fams & (f == pir::Family::V4 ? 1u : 2u))) continue;
       const auto srcs = expand_addr(r.src, f);
@@ -188,42 +178,43 @@ dplan::FirewallPlan lower_firewall(const pir::Policy& policy) {
       // Sizes are bounded by the prefix cover (at most 2*128 per interval), so
       // the product cannot overflow 64 bits for any realistic rule; saturate anyway.
       uint64_t n = 1;
-      for (uint64_t m : {srcs.size(), dsts.size(), sports.size(), dports.size()})
-        n = (m && n > kMaxFirewallEntries / m) ? kMaxFirewallEntries + 1 : n * m;
-      if (entries.size() + n > kMaxFirewallEntries)
-        throw LowerError("firewall rule `" + rule.id + "` expands the key map past " +
-                         std::to_string(kMaxFirewallEntries) +
+      for (uint64_t m : {srcs.size(), dsts.size(), sports.size(), dports.size(), cts.size()})
+        n = (m && n > kMaxClassifierEntries / m) ? kMaxClassifierEntries + 1 : n * m;
+      if (entries.size() + n > kMaxClassifierEntries)
+        throw LowerError(domain + " rule `" + *rules[ri].id + "` expands the key map past " +
+                         std::to_string(kMaxClassifierEntries) +
                          " entries; split its address or port lists into fewer, larger ranges");
       for (const auto& s : srcs)
         for (const auto& d : dsts)
           for (const auto& [spv, spm] : sports)
-            for (const auto& [dpv, dpm] : dports) {
-              Shape sh{static_cast<uint8_t>(f), s.len, d.len, proto_mask, spm, dpm,
-                       static_cast<uint16_t>(needs_ports)};
-              auto [it, fresh] = shape_index.try_emplace(sh, static_cast<uint32_t>(shapes.size()));
-              if (fresh) {
-                shapes.push_back(sh);
-                shape_min.push_back(ri);
+            for (const auto& [dpv, dpm] : dports)
+              for (uint8_t ct : cts) {
+                Shape sh{static_cast<uint8_t>(f), s.len, d.len, proto_mask, spm, dpm,
+                         static_cast<uint8_t>(needs_ports), ct_mask};
+                auto [it, fresh] = shape_index.try_emplace(sh, static_cast<uint32_t>(shapes.size()));
+                if (fresh) {
+                  shapes.push_back(sh);
+                  shape_min.push_back(ri);
+                }
+                Entry e{};
+                std::memset(&e.key, 0, sizeof e.key);
+                e.key.tuple = it->second;
+                e.key.family = static_cast<uint8_t>(f);
+                e.key.proto = proto & proto_mask;
+                e.key.sport = spv;
+                e.key.dport = dpv;
+                e.key.ct = ct;
+                prefix_words(s, e.key.src);
+                prefix_words(d, e.key.dst);
+                e.rule = ri;
+                entries.push_back(e);
               }
-              Entry e{};
-              std::memset(&e.key, 0, sizeof e.key);
-              e.key.tuple = it->second;
-              e.key.family = static_cast<uint8_t>(f);
-              e.key.proto = proto & proto_mask;
-              e.key.sport = spv;
-              e.key.dport = dpv;
-              prefix_words(s, e.key.src);
-              prefix_words(d, e.key.dst);
-              e.rule = ri;
-              entries.push_back(e);
-            }
     }
   }
 
-  if (shapes.size() > SN_FW_MAX_TUPLES)
-    throw LowerError("firewall rules use " + std::to_string(shapes.size()) +
-                     " distinct match shapes (tuples); the limit is " +
-                     std::to_string(SN_FW_MAX_TUPLES) +
+  if (shapes.size() > SN_MAX_TUPLES)
+    throw LowerError(domain + " rules use " + std::to_string(shapes.size()) +
+                     " distinct match shapes (tuples); the limit is " + std::to_string(SN_MAX_TUPLES) +
                      ": use fewer distinct prefix lengths and port ranges");
 
   // Tuple ids in ascending min_rule so the walk can stop early; shape breaks ties.
@@ -236,13 +227,14 @@ dplan::FirewallPlan lower_firewall(const pir::Policy& policy) {
   for (uint32_t id = 0; id < order.size(); ++id) {
     const Shape& sh = shapes[order[id]];
     id_of[order[id]] = id;
-    sn_fw_tuple t{};
+    sn_cls_tuple t{};
     t.min_rule = shape_min[order[id]];
     t.family = sh.family;
     t.proto_mask = sh.proto_mask;
     t.sport_mask = sh.sport_mask;
     t.dport_mask = sh.dport_mask;
     t.needs_ports = sh.needs_ports;
+    t.ct_mask = sh.ct_mask;
     const unsigned bits = sh.family == 4 ? 32 : 128;
     mask_words(bits, sh.src_len, t.src_mask);
     mask_words(bits, sh.dst_len, t.dst_mask);
@@ -257,28 +249,9 @@ dplan::FirewallPlan lower_firewall(const pir::Policy& policy) {
   });
   plan.entries.reserve(entries.size());
   for (size_t i = 0; i < entries.size(); ++i) {
-    if (i > 0 && std::memcmp(&entries[i].key, &entries[i - 1].key, sizeof(sn_fw_key)) == 0)
-      continue;
-    plan.entries.push_back({entries[i].key, sn_fw_match{entries[i].rule}});
+    if (i > 0 && std::memcmp(&entries[i].key, &entries[i - 1].key, sizeof(sn_cls_key)) == 0) continue;
+    plan.entries.push_back({entries[i].key, sn_cls_match{entries[i].rule}});
   }
-  std::vector<Entry>().swap(entries);
-
-  for (const auto& r : fw.rules) {
-    plan.rules.push_back(sn_fw_rule{dplan::counter_key("firewall", r.id), to_abi(r.action), 0});
-    plan.rule_ids.push_back(r.id);
-  }
-  plan.rules.push_back(sn_fw_rule{dplan::counter_key("firewall", "default"),
-                                  to_abi(fw.default_action), 0});
-  plan.rule_ids.push_back("default");
-
-  plan.config.ntuples = static_cast<uint32_t>(plan.tuples.size());
-  plan.config.nrules = static_cast<uint32_t>(fw.rules.size());
-  plan.config.default_action = to_abi(fw.default_action);
-  plan.config.mode = fw.mode == pir::Mode::Audit ? SN_FW_AUDIT : SN_FW_ENFORCE;
-  plan.config.generation = 0;
-  plan.config.malformed_counter_key = dplan::counter_key("firewall", "malformed");
-
-  if (any_v6) plan.defines.push_back("SN_FW_IPV6");
   return plan;
 }
 

@@ -1,0 +1,54 @@
+// The firewall's part of a bundle: its XDP object (variant by IPv6 and
+// connection tracking), its rodata, its classifier and rules maps, and the
+// host maps it shares (counters, events ring, the connection table).
+#include "compiler/backend/plan_context.h"
+#include "compiler/lower/pir_to_plan.h"
+
+namespace sentinel::backend {
+
+namespace {
+
+void plan_firewall(const pir::Policy& policy, PlanContext& ctx) {
+  constexpr DomainId d = DomainId::firewall;
+  dplan::FirewallPlan plan = lower::lower_firewall(policy);
+  plan.config.next_slot = ctx.next_slot(d);
+
+  ObjectSpec o;
+  o.part = "firewall/program.o";
+  o.domain = d;
+  o.templ = "xdp_firewall/xdp_firewall.bpf.c";
+  o.defines = plan.defines;
+  o.rodata = {{".rodata.sncfg", "firewall/config.img"}};
+  o.programs = {{SN_FW_PROG, ctx.xdp_hook(d), ctx.xdp_slot(d)}};
+  o.maps = {SN_FW_MAP_TUPLES, SN_FW_MAP_KEYS, SN_FW_MAP_RULES, SN_MAP_COUNTERS,
+            SN_MAP_CHAIN, SN_FW_MAP_EVENTS, SN_FW_MAP_RINGSTAT};
+  if (plan.config.ct_mode != SN_FW_CT_OFF) o.maps.push_back(SN_CT_MAP);
+  ctx.add_object(std::move(o));
+
+  ctx.add_part("firewall/config.img", bundle::write_rodata_image(plan.config));
+  add_classifier(ctx, "firewall", SN_FW_MAP_TUPLES, SN_FW_MAP_KEYS, plan.cls);
+  ctx.add_map({SN_FW_MAP_RULES, MapType::Array, 4, sizeof(sn_fw_rule), static_cast<uint32_t>(plan.rules.size()), 0,
+               Scope::Generation, "firewall/rules.img"});
+  ctx.add_part("firewall/rules.img", bundle::write_array_image(plan.rules));
+  ctx.add_map(counters_map());
+  ctx.add_map(chain_map());
+  ctx.add_map(ring_map(SN_FW_MAP_EVENTS));
+  ctx.add_map(ring_stats_map(SN_FW_MAP_RINGSTAT));
+  if (plan.config.ct_mode != SN_FW_CT_OFF) ctx.add_map(ct_map());
+  ctx.add_counters(plan.counter_keys);
+  ctx.summary(d) = {{"rules", plan.config.nrules},
+                    {"tuples", plan.cls.tuples.size()},
+                    {"entries", plan.cls.entries.size()}};
+}
+
+std::string print_firewall(const pir::Policy& p, const PlanContext& ctx) {
+  auto plan = lower::lower_firewall(p);
+  plan.config.next_slot = ctx.next_slot(DomainId::firewall);
+  return plan.print();
+}
+
+}  // namespace
+
+const DomainBackend firewall_backend = {10, &plan_firewall, &print_firewall};
+
+}  // namespace sentinel::backend
