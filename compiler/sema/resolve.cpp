@@ -10,6 +10,8 @@ const char* kind_name(pir::SetKind k) {
   return k == pir::SetKind::Cidr ? "cidr" : k == pir::SetKind::Port ? "port" : "iface";
 }
 
+const char* article(pir::SetKind k) { return k == pir::SetKind::Iface ? "an " : "a "; }
+
 // Optimal string alignment distance: transpositions are common typos.
 size_t edit_distance(const std::string& a, const std::string& b) {
   std::vector<std::vector<size_t>> d(a.size() + 1, std::vector<size_t>(b.size() + 1));
@@ -66,8 +68,8 @@ const ast::SetDecl* resolve_set(const ast::SetRef& ref, pir::SetKind want, Symbo
   if (s->kind != want) {
     diags
         .report(DiagCode::E0108, ref.span,
-                "set `" + ref.name.text + "` is a " + kind_name(s->kind) + " set, expected a " +
-                    kind_name(want) + " set")
+                "set `" + ref.name.text + "` is " + article(s->kind) + kind_name(s->kind) + " set, expected " +
+                    article(want) + kind_name(want) + " set")
         .notes.push_back({s->name.span, "defined here"});
     return nullptr;
   }

@@ -20,7 +20,10 @@ void check_scopes(const std::vector<ast::File>& files, Symbols& syms, DiagEngine
     for (const auto& b : f.blocks) {
       if (!b->scope) continue;
       const ast::SetDecl* s = resolve_set(*b->scope, pir::SetKind::Iface, syms, diags);
-      if (s && s->ifaces.empty())
+      // A group that did not resolve is reported already; comparing its
+      // name with the others would only add noise.
+      if (!s) continue;
+      if (s->ifaces.empty())
         diags.report(DiagCode::E0123, b->scope->span, "interface group `" + s->name.text + "` is empty")
             .notes.push_back({s->name.span, "defined here"});
       if (!first) {

@@ -136,8 +136,9 @@ int main(int argc, char** argv) {
       seen.push_back(std::move(x));
     };
     add(d.span, severity_name(d.severity), d.message);
-    for (const auto& n : d.notes)
-      if (n.span.valid()) add(n.span, "note", n.message);
+    // A note without a place of its own ("did you mean") sits on its
+    // diagnostic's line, so that a test can still ask for its words.
+    for (const auto& n : d.notes) add(n.span.valid() ? n.span : d.span, "note", n.message);
   }
 
   // Notes are checked only where a test asks for them: most diagnostics

@@ -140,15 +140,21 @@ bool track(Table& t, const pir::Conntrack& cfg, const Packet& p, uint64_t now) {
   };
   if (p.proto == 6) {
     uint8_t f = p.tcp_flags;
-    if (!is_live || (syn_only(f) && (e->tcp_state == kTimeWait || e->tcp_state == kClose))) {
-      if (syn_only(f))
+    bool syn = syn_only(f);
+    // A CLOSE flow is not live, so a plain SYN on one lands here too.
+    if (!is_live || (syn && e->tcp_state == kTimeWait)) {
+      if (syn)
         create(kSynSent, 0);
-      else if (f & kRst)
-        return false;
+      else if (f & (kSyn | kRst))
+        return false;  // a SYN+ACK or RST opens nothing
       else
-        create(kEstablished, kPickedUp);
+        create(kEstablished, kPickedUp);  // a connection older than the table
     } else {
       bool reply = !is_orig(*e, k->from_a);
+      // A SYN the firewall calls invalid for this flow (not a retransmission
+      // in SYN_SENT) changes nothing: a stray packet must not refresh or
+      // close a connection it does not belong to.
+      if (syn && (e->tcp_state != kSynSent || reply)) return false;
       if (reply) e->flags |= kSeenReply;
       if (f & kRst) {
         e->tcp_state = kClose;

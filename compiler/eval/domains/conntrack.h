@@ -1,6 +1,16 @@
 // Connection tracking, as bpf-templates/include/sentinel/abi/conntrack.h
 // specifies it: the packet-state classification the firewall sees at XDP and
 // the tracking the TC programs do, over a table of flows.
+//
+// Tracking, in short (docs/language.md has the whole of it): with no live
+// flow, a plain SYN creates one in SYN_SENT, UDP, an echo request or another
+// protocol creates one, a TCP packet with neither SYN nor RST is picked up
+// mid-stream as ESTABLISHED, and a SYN+ACK, a RST or an echo reply creates
+// nothing. On a live flow, a plain SYN is a retransmission only in SYN_SENT
+// in the original direction and a reopening only in TIME_WAIT (CLOSE flows
+// are not live); any other plain SYN changes nothing, not even the expiry.
+// Invalid flag combinations, non-first fragments and ICMP errors are never
+// tracked.
 #pragma once
 #include <array>
 #include <cstdint>

@@ -50,6 +50,10 @@ void check_firewall_never_matching(const pir::Policy& p, const SourceManager& sm
     const auto& r = rules[n.rule];
     auto& d = diags.report(DiagCode::W0203, span(r), "rule `" + r.id + "` can never match");
     for (const auto& why : n.reasons) d.notes.push_back({{}, why});
+    // Only its `ct` states keep the rule from matching: say the two ways out.
+    if (r.ct && !(r.ct & reachable(p)) && n.reasons.size() == 1)
+      d.help = "remove the rule, or write `established rules` in the conntrack block so that the rules see "
+               "established and related packets";
   }
 }
 

@@ -14,11 +14,16 @@ void check_firewall(const ast::Block& block, Context& ctx) {
   for (const auto& r : fw.rules) {
     // The firewall counts its default, malformed packets and (with
     // conntrack) established ones under these ids.
-    for (const char* reserved : {eval::firewall::kDefaultId, eval::firewall::kMalformedId,
-                                 eval::firewall::kEstablishedId}) {
-      if (r.id.text == reserved)
-        ctx.diags.report(DiagCode::E0124, r.id.span, "`" + r.id.text + "` is reserved for the firewall's own counter")
-            .help = "name the rule differently, for example `" + r.id.text + "-rule`";
+    static constexpr std::pair<const char*, const char*> kReserved[] = {
+        {eval::firewall::kDefaultId, "packets that no rule matches"},
+        {eval::firewall::kMalformedId, "packets too malformed to match"},
+        {eval::firewall::kEstablishedId, "packets conntrack's `established allow` passes before the rules"}};
+    for (const auto& [reserved, counts] : kReserved) {
+      if (r.id.text != reserved) continue;
+      auto& d = ctx.diags.report(DiagCode::E0124, r.id.span,
+                                 "`" + r.id.text + "` is reserved for the firewall's own counter");
+      d.notes.push_back({Span{}, "the firewall counts " + std::string(counts) + " as `" + r.id.text + "`"});
+      d.help = "name the rule differently, for example `" + r.id.text + "-rule`";
     }
     check_match(r.match, r.id, ctx);
     if (!r.ct.empty() && !ctx.has(DomainId::conntrack)) {

@@ -13,6 +13,18 @@ constexpr uint64_t kSecond = 1000000000ull;
 // would lose its precision.
 constexpr uint64_t kMaxPerSecond = 100000000ull;
 
+// The key as written, for messages: `per source /24`, `global`.
+std::string key_text(const ast::RlKey& k) {
+  switch (k.kind) {
+    case pir::RateKey::Port: return "per port";
+    case pir::RateKey::Global: return "global";
+    default: break;
+  }
+  std::string s = "per source";
+  for (const auto& n : k.lens) s += " /" + std::to_string(n.value);
+  return s;
+}
+
 uint64_t unit_ns(char u) { return u == 'm' ? 60 * kSecond : u == 'h' ? 3600 * kSecond : kSecond; }
 
 template <class Option>
@@ -27,7 +39,10 @@ void check_rule(const ast::RlRule& r, Context& ctx) {
   auto& diags = ctx.diags;
   std::optional<unsigned> fams = check_match(r.match, r.id, ctx);
   unique_option<ast::Number>(r.bursts, "burst", diags, [](const ast::Number& n) { return n.span; });
-  unique_option<ast::RlKey>(r.keys, "per", diags, [](const ast::RlKey& k) { return k.span; });
+  // `per ...` and `global` are one option, the bucket key: say which two met.
+  for (size_t i = 1; i < r.keys.size(); ++i)
+    diags.report(DiagCode::E0111, r.keys[i].span, "duplicate bucket key `" + key_text(r.keys[i]) + "`")
+        .notes.push_back({r.keys[0].span, "the key is already `" + key_text(r.keys[0]) + "` here"});
   unique_option<ast::Name>(r.algorithms, "algorithm", diags, [](const ast::Name& n) { return n.span; });
   unique_option<ast::DurationLit>(r.windows, "window", diags, [](const ast::DurationLit& d) { return d.span; });
 
@@ -87,8 +102,13 @@ void check_rule(const ast::RlRule& r, Context& ctx) {
     }
   } else {
     if (!r.windows.empty()) {
-      diags.report(DiagCode::E0115, r.windows[0].span, std::string("`window` does not apply to ") + alg_name)
-          .notes.push_back({alg_span, "the algorithm refills continuously; `burst` sets its depth"});
+      auto& d = diags.report(DiagCode::E0115, r.windows[0].span, std::string("`window` does not apply to ") + alg_name);
+      // Without `algorithm`, point at nothing: the rate is not the algorithm.
+      if (r.algorithms.empty())
+        d.notes.push_back({Span{}, "the rule has no `algorithm`: it is a token bucket, which refills continuously"});
+      else
+        d.notes.push_back({alg_span, "the algorithm refills continuously; `burst` sets its depth"});
+      d.help = "windows belong to `algorithm fixed-window` and `algorithm sliding-window`";
     }
     if (!r.bursts.empty()) {
       const ast::Number& b = r.bursts[0];
@@ -99,6 +119,16 @@ void check_rule(const ast::RlRule& r, Context& ctx) {
       else if (b.value - 1 > (1ull << 62) / interval)
         diags.report(DiagCode::E0118, b.span, "burst too large for this rate");
     }
+  }
+
+  // ICMP carries no ports: every packet of the rule would share port 0's
+  // bucket, a `global` limit under another name.
+  if (!r.keys.empty() && r.keys[0].kind == pir::RateKey::Port && r.match.proto &&
+      (*r.match.proto == pir::Proto::Icmp || *r.match.proto == pir::Proto::Icmpv6)) {
+    auto& d = diags.report(DiagCode::E0115, r.keys[0].span,
+                           std::string("`per port` does not apply to `") + pir::to_string(*r.match.proto) + "` rules");
+    d.notes.push_back({r.match.proto_span, "ICMP packets carry no ports"});
+    d.help = "use `global` for one limit over all of them, or `per source`";
   }
 
   if (!r.keys.empty() && r.keys[0].kind == pir::RateKey::Cidr) {
