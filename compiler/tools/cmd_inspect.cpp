@@ -170,7 +170,7 @@ void add_inspect_command(CLI::App& app, int& rc) {
   cmd->add_option("--limit", args->limit, "entries to show without --all (default 20)");
   cmd->callback([args, &rc] {
     std::string err;
-    auto bytes = bundle::read_file_bounded(args->file, bundle::kMaxBundleBytes, &err);
+    auto bytes = bundle::read_bundle_file(args->file, &err);
     if (!bytes) {
       std::cerr << "sentinelc inspect: " << err << '\n';
       rc = 1;

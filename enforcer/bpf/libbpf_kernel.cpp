@@ -400,11 +400,14 @@ class LibbpfKernel : public Kernel {
       return own(fd);
     }
     int native_err = errno;
+    // Another program in native mode: generic mode would fail the same way.
+    if (native_err == EBUSY || native_err == EEXIST)
+      throw BpfError(ErrorKind::Link, "ifindex " + std::to_string(ifindex), native_err, "native mode");
     LIBBPF_OPTS(bpf_link_create_opts, skb, .flags = XDP_FLAGS_SKB_MODE);
     fd = bpf_link_create(prog.get(), ifindex, BPF_XDP, &skb);
     if (fd < 0)
       throw BpfError(ErrorKind::Link, "ifindex " + std::to_string(ifindex), errno,
-                     std::string("native mode failed too (") + std::strerror(native_err) + ")");
+                     std::string("generic mode, after native mode failed with ") + std::strerror(native_err));
     if (mode) *mode = AttachMode::Skb;
     return own(fd);
   }

@@ -77,6 +77,7 @@ int cmd_apply(const Common& o, const std::string& path, const std::vector<std::s
   std::printf("applied generation %llu on %s (bank %u, switched in %.1f us)\n",
               static_cast<unsigned long long>(r.generation), join(r.interfaces).c_str(), r.bank, r.switch_ns / 1e3);
   if (b.signature_verified) std::printf("signature by key %s verified\n", b.signed_by->c_str());
+  if (r.dispatcher_upgraded) std::printf("dispatchers upgraded in place to version %d\n", SN_DISPATCH_VERSION);
   if (!r.links_created.empty()) std::printf("links created: %s\n", join(r.links_created).c_str());
   if (!r.state_created.empty()) std::printf("state maps created: %s\n", join(r.state_created).c_str());
   if (r.previous)

@@ -3,6 +3,7 @@
 #include <cstring>
 
 #include "enforcer/core/error.h"
+#include "enforcer/core/links.h"
 
 namespace sentinel::enforcer::core {
 
@@ -16,9 +17,9 @@ struct HookProg {
   const char* pin;
 };
 constexpr HookProg kProgs[] = {
-    {backend::Hook::Xdp, SN_PROG_DISPATCH_XDP, "prog.xdp"},
-    {backend::Hook::TcxIngress, SN_PROG_DISPATCH_TC_INGRESS, "prog.tc_in"},
-    {backend::Hook::TcxEgress, SN_PROG_DISPATCH_TC_EGRESS, "prog.tc_out"},
+    {backend::Hook::Xdp, SN_PROG_DISPATCH_XDP, "prog-xdp"},
+    {backend::Hook::TcxIngress, SN_PROG_DISPATCH_TC_INGRESS, "prog-tc_in"},
+    {backend::Hook::TcxEgress, SN_PROG_DISPATCH_TC_EGRESS, "prog-tc_out"},
 };
 
 // The slot of `bank` for `hook` and the prog array it is in.
@@ -42,50 +43,73 @@ const char* dispatcher_pin(backend::Hook hook) {
 
 bool Dispatcher::exists() { return static_cast<bool>(k_.get_pinned(l_.dispatch(SN_MAP_SELECTOR))); }
 
-void Dispatcher::load_and_pin(Undo& undo, const std::map<std::string, bpf::Fd>& reuse) {
+bpf::Loaded Dispatcher::load(const std::map<std::string, bpf::Fd>& reuse) {
   std::string_view obj = dispatcher_object();
   bpf::LoadSpec ls;
   ls.what = "dispatcher";
   ls.elf = {reinterpret_cast<const uint8_t*>(obj.data()), obj.size()};
   for (const auto& p : kProgs) ls.programs.push_back(p.prog);
   ls.reuse = reuse;
-  bpf::Loaded l;
   try {
-    l = k_.load(ls);
+    return k_.load(ls);
   } catch (const bpf::BpfError& e) {
     throw Error("dispatch", e.what(), e.log());
   }
-  for (const auto& p : kProgs) {
-    std::string path = l_.dispatch(p.pin);
-    k_.unpin(path);
-    k_.pin(l.progs.at(p.prog), path);
-    undo.pins.push_back(path);
-  }
-  for (const char* m : kMaps) {
-    if (reuse.count(m)) continue;
-    k_.pin(l.maps.at(m), l_.dispatch(m));
-    undo.pins.push_back(l_.dispatch(m));
-  }
 }
 
-void Dispatcher::ensure(Undo& undo) {
+bool Dispatcher::ensure(Undo& undo, uint32_t pinned_version) {
   std::map<std::string, bpf::Fd> have;
   for (const char* m : kMaps)
     if (bpf::Fd f = k_.get_pinned(l_.dispatch(m))) have[m] = f;
-  bool progs = true;
-  for (const auto& p : kProgs) progs = progs && static_cast<bool>(k_.get_pinned(l_.dispatch(p.pin)));
-  if (have.size() == std::size(kMaps) && progs) return;
-  if (have.empty()) {
+  size_t progs = 0;
+  for (const auto& p : kProgs) progs += static_cast<bool>(k_.get_pinned(l_.dispatch(p.pin)));
+  bool complete = have.size() == std::size(kMaps) && progs == std::size(kProgs);
+  if (complete && pinned_version == SN_DISPATCH_VERSION) return false;
+  if (have.empty() && progs == 0 && k_.list_dir(l_.dispatch()).empty()) {
     k_.make_dir(l_.dispatch());
     undo.dirs.push_back(l_.dispatch());
   }
   bool fresh_selector = !have.count(SN_MAP_SELECTOR);
-  load_and_pin(undo, have);
+  bpf::Loaded l = load(have);
+  bool upgrade = progs > 0;
+  if (upgrade) {
+    // Another version of the dispatchers runs (or a kill left some pinned):
+    // every link moves to the new programs by compare-and-swap, then the
+    // pins follow. Old and new read the same selector and banks, so this
+    // changes no verdict, and it is not undone when the apply fails later.
+    for (const auto& dir : k_.list_dir(l_.links())) {
+      for (const auto& p : kProgs) {
+        bpf::Fd link = k_.get_pinned(l_.links() + "/" + dir + "/" + link_name(p.hook));
+        if (!link) continue;
+        bpf::LinkInfo info = k_.link_info(link);
+        uint32_t want = k_.prog_id(l.progs.at(p.prog));
+        if (info.ifindex != 0 && info.prog_id != want)
+          k_.link_update(link, l.progs.at(p.prog), k_.prog_by_id(info.prog_id));
+      }
+    }
+    for (const auto& p : kProgs) {
+      std::string path = l_.dispatch(p.pin);
+      k_.unpin(path);
+      k_.pin(l.progs.at(p.prog), path);
+    }
+  } else {
+    for (const auto& p : kProgs) {
+      std::string path = l_.dispatch(p.pin);
+      k_.pin(l.progs.at(p.prog), path);
+      undo.pins.push_back(path);
+    }
+  }
+  for (const char* m : kMaps) {
+    if (have.count(m)) continue;
+    k_.pin(l.maps.at(m), l_.dispatch(m));
+    undo.pins.push_back(l_.dispatch(m));
+  }
   if (fresh_selector) {
     sn_selector s{};
     s.bank = s.prev_bank = SN_BANK_NONE;
     write_selector(s);
   }
+  return upgrade;
 }
 
 std::optional<sn_selector> Dispatcher::selector() {

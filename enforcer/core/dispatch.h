@@ -34,9 +34,11 @@ class Dispatcher {
 
   bool exists();
   // Loads and pins the dispatchers when missing, with the selector at
-  // SN_BANK_NONE (every packet passes). An older dispatcher is replaced in
-  // every link by a compare-and-swap, its maps kept. Records what it pins.
-  void ensure(Undo& undo);
+  // SN_BANK_NONE (every packet passes); records what it pins. When the
+  // pinned ones are of another version (`pinned_version`, from the
+  // namespace's meta), the new ones replace them in every link by a
+  // compare-and-swap, their maps kept; returns true then.
+  bool ensure(Undo& undo, uint32_t pinned_version);
   std::optional<sn_selector> selector();
   void write_selector(const sn_selector& s);
   // The dispatcher program that a link at `hook` runs.
@@ -50,7 +52,7 @@ class Dispatcher {
   std::array<uint64_t, SN_DISP_NSTATS> stats();
 
  private:
-  void load_and_pin(Undo& undo, const std::map<std::string, bpf::Fd>& reuse);
+  bpf::Loaded load(const std::map<std::string, bpf::Fd>& reuse);
   bpf::Kernel& k_;
   const Layout& l_;
 };

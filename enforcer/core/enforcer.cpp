@@ -134,7 +134,12 @@ ApplyResult Enforcer::apply(const Bundle& b, const ApplyOptions& o) {
   LoadedGeneration g;
   try {
     make_dir(l_.ns());
-    d.ensure(undo);
+    if (d.ensure(undo, nsm.dispatch_version)) {
+      // Upgraded in place: recorded now, whatever happens to this apply.
+      nsm.dispatch_version = SN_DISPATCH_VERSION;
+      gens.write_ns_meta(nsm, &undo);
+      r.dispatcher_upgraded = true;
+    }
     step("dispatch");
 
     LoadOptions lo;
@@ -159,9 +164,9 @@ ApplyResult Enforcer::apply(const Bundle& b, const ApplyOptions& o) {
       k_.pin(obj, path);
       undo.pins.push_back(path);
     };
-    for (const auto& [name, fd] : g.progs) pin(fd, l_.gen(n, "prog." + name));
+    for (const auto& [name, fd] : g.progs) pin(fd, l_.gen(n, "prog-" + name));
     for (const auto& m : b.plan.maps)
-      if (m.scope == backend::Scope::Generation) pin(g.maps.at(m.name), l_.gen(n, "map." + m.name));
+      if (m.scope == backend::Scope::Generation) pin(g.maps.at(m.name), l_.gen(n, "map-" + m.name));
     pin(gens.make_text("pir", pir::print(b.policy)), l_.gen(n, "pir"));
     pin(gens.make_text("manifest", b.manifest.dump()), l_.gen(n, "manifest"));
     std::vector<uint64_t> ckeys = b.plan.counter_keys;

@@ -51,6 +51,7 @@ struct ApplyResult {
   std::vector<std::string> state_created;  // host maps made by this apply
   uint64_t switch_ns = 0;                  // the selector write
   uint64_t counters_reclaimed = 0;
+  bool dispatcher_upgraded = false;  // dispatchers of another version were replaced
   std::vector<std::string> warnings;  // cleanup problems after a successful switch
 };
 

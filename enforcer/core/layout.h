@@ -5,20 +5,21 @@
 //   <root>/                                   flock'ed by apply, rollback, detach; never removed
 //   <root>/ns-<cookie>/meta                   last generation number, dispatcher version
 //   <root>/ns-<cookie>/dispatch/              the fixed dispatchers (dispatch.h):
-//       prog.xdp prog.tc_in prog.tc_out       programs
+//       prog-xdp prog-tc_in prog-tc_out       programs
 //       sn_select sn_disp_xdp sn_disp_tc sn_disp_stats   selector, bank slots, counts
 //   <root>/ns-<cookie>/links/<ifindex>/       one interface: its links to the dispatchers
 //       xdp tcx_ingress tcx_egress meta       (meta: the name it had when attached)
 //   <root>/ns-<cookie>/state/<map>            host-scoped maps: counters, rings, the
 //                                             connection table, rate buckets
 //   <root>/ns-<cookie>/gen/<N>/               generation N:
-//       prog.<name>                           its programs
-//       map.<name>                            its generation-scoped maps
+//       prog-<name>                           its programs
+//       map-<name>                            its generation-scoped maps
 //       meta ifaces pir manifest ckeys        what it is: number, bank, bundle sha256;
 //                                             its interfaces; its policy text and
 //                                             manifest; its counter keys
 //
-// bpffs holds only BPF objects, so metadata lives in small array maps. The
+// bpffs holds only BPF objects, so metadata lives in small array maps, and
+// refuses names with a dot, so none has one. The
 // live generation is never written down apart from the selector: the one
 // word whose write is the switch.
 #pragma once

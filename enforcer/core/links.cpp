@@ -104,7 +104,8 @@ void ensure_links(bpf::Kernel& k, const Layout& l, Dispatcher& d, uint32_t ifind
         link = k.create_tcx_link(prog, static_cast<int>(ifindex), h == backend::Hook::TcxIngress);
       }
     } catch (const bpf::BpfError& e) {
-      std::string hint = e.err() == EBUSY ? " (another XDP program is attached there, not by Sentinel)" : "";
+      bool taken = e.err() == EBUSY || e.err() == EEXIST;
+      std::string hint = taken ? " (another XDP program is attached there, not by Sentinel)" : "";
       throw Error("attach", name + ": " + e.what() + hint);
     }
     k.pin(link, path);

@@ -1,268 +1,223 @@
-// The enforcer against the real kernel, on a veth in namespaces the test
-// creates: apply, status, plan, atomic swap with counters carried over,
-// rollback, failures that must leave the running generation alone, detach.
+// The enforcer against the real kernel, on veths in namespaces the test
+// creates: a generation of three programs at three hooks (XDP with the rate
+// limiter tail-called after the firewall, TCX ingress and egress for
+// connection tracking) applied, switched with counters carried over, rolled
+// back and detached; an interface group switched as one.
 #include <catch2/catch.hpp>
 #include <filesystem>
-#include <functional>
 #include <nlohmann/json.hpp>
-#include <regex>
 
-#include "compiler/backend/build.h"
-#include "enforcer/bpf/libbpf_kernel.h"
-#include "enforcer/core/bundle.h"
-#include "enforcer/core/enforcer.h"
-#include "enforcer/core/error.h"
-#include "enforcer/core/netns.h"
 #include "compiler/diff/diff.h"
+#include "enforcer/core/error.h"
 #include "fixture.h"
 
 using namespace sentinel;
 using namespace sentinel::ktest;
 namespace core = sentinel::enforcer::core;
-namespace bpf = sentinel::enforcer::bpf;
+namespace fs = std::filesystem;
 
 namespace {
 
-// Runs core operations inside namespace a, as the CLI does with --netns.
-struct Host {
-  NetnsPair& n;
-  std::unique_ptr<bpf::Kernel> k = bpf::make_libbpf_kernel();
-  explicit Host(NetnsPair& pair) : n(pair) {}
+const char* kPolicyA = R"(
+conntrack {
+    established allow
+}
+firewall {
+    default deny
+    rule udp-log   log   udp to any port 9999
+    rule limited   allow udp to any port 7777
+    rule ping      allow icmp
+}
+ratelimit {
+    rule flood drop udp to any port 7777 rate 5/s burst 5 global
+}
+)";
 
-  template <typename F>
-  auto with(F f) {
-    core::NetnsGuard in(n.a);
-    core::Enforcer e(*k, {n.root, n.ifa, core::resolve_ifindex(n.ifa)});
-    return f(e);
-  }
-  core::ApplyResult apply(const std::string& bytes, const core::ApplyOptions& o = {}) {
-    core::Bundle b = core::parse_bundle(bytes);
-    return with([&](core::Enforcer& e) { return e.apply(b, o); });
-  }
-  core::Status status() {
-    return with([](core::Enforcer& e) { return e.status(); });
-  }
-  uint32_t link_prog() {
-    return with([](core::Enforcer& e) {
-      uint32_t id = 0;
-      e.generations().live(&id);
-      return id;
-    });
-  }
-  diff::Plan plan(const std::string& bytes) {
-    core::Bundle b = core::parse_bundle(bytes);
-    std::string err;
-    auto next = pir::parse(b.firewall.pir, &err);
-    INFO(err);
-    REQUIRE(next);
-    auto text = with([](core::Enforcer& e) { return e.live_pir(); });
-    std::optional<pir::Policy> live;
-    if (text) {
-      live = pir::parse(*text, &err);
-      INFO(err);
-      REQUIRE(live);
-    }
-    return diff::diff_policies(live, *next);
-  }
-  // What iproute2 says runs on the interface: an independent view of the kernel.
-  uint32_t ip_link_prog() {
-    std::string out = capture("ip -n " + n.a + " -d link show " + n.ifa);
-    std::smatch m;
-    static const std::regex re(R"(prog/xdp id (\d+))");
-    return std::regex_search(out, m, re) ? std::stoul(m[1]) : 0;
-  }
-};
+// B: one rule changed, one added, the rate limit tightened.
+const char* kPolicyB = R"(
+conntrack {
+    established allow
+}
+firewall {
+    default deny
+    rule udp-log   log   udp to any port 9999
+    rule limited   allow udp to any port 7777
+    rule ping      deny  icmp
+    rule dns       allow udp to any port 53
+}
+ratelimit {
+    rule flood drop udp to any port 7777 rate 2/s burst 2 global
+}
+)";
 
-pir::Policy policy_a() {
-  return policy(pir::FirewallAction::Allow, {rule("no-telnet", pir::FirewallAction::Deny, pir::Proto::Tcp, 23),
-                                     rule("udp-log", pir::FirewallAction::Log, pir::Proto::Udp, 9999)});
+// Program ids of the links of every type that `bpftool link` lists: an
+// independent view of what the kernel runs.
+std::multiset<uint32_t> link_progs() {
+  std::multiset<uint32_t> out;
+  auto j = nlohmann::json::parse(capture("bpftool -j link show 2>/dev/null"), nullptr, false);
+  if (!j.is_array()) return out;
+  for (const auto& l : j)
+    if (l.contains("prog_id")) out.insert(l["prog_id"].get<uint32_t>());
+  return out;
 }
 
-pir::Policy policy_b() {
-  return policy(pir::FirewallAction::Allow, {rule("no-telnet", pir::FirewallAction::Deny, pir::Proto::Tcp, 2323),
-                                     rule("udp-log", pir::FirewallAction::Log, pir::Proto::Udp, 9999),
-                                     rule("no-ssh", pir::FirewallAction::Deny, pir::Proto::Tcp, 22)});
-}
-
-const core::Counter& counter(const core::Status& s, const std::string& id) {
-  for (const auto& c : s.rules)
-    if (c.id == id) return c;
-  FAIL("no counter for rule " << id);
-  throw;
+uint32_t pinned_prog_id(const std::string& path) {
+  auto j = nlohmann::json::parse(capture("bpftool -j prog show pinned " + path + " 2>/dev/null"), nullptr, false);
+  return j.is_object() && j.contains("id") ? j["id"].get<uint32_t>() : 0;
 }
 
 }  // namespace
 
-TEST_CASE("apply, plan, swap, rollback and detach on a veth", "[kernel][enforcer]") {
+TEST_CASE("a three-hook generation applies, switches, rolls back and detaches", "[kernel][enforcer]") {
   NetnsPair ns;
-  Host h(ns);
-  std::string A = build(policy_a()), B = build(policy_b());
+  Host h(ns.a, ns.root);
+  core::Bundle A = bundle(kPolicyA), B = bundle(kPolicyB);
+  core::ApplyOptions on_a;
+  on_a.ifaces = {ns.ifa};
 
-  // Nothing live: the plan adds everything.
-  diff::Plan p0 = h.plan(A);
-  CHECK(p0.add == 3);
-
-  auto r1 = h.apply(A);
+  auto r1 = h.apply(A, on_a);
   CHECK(r1.generation == 1);
-  CHECK(r1.created_link);
-  CHECK(r1.mode == bpf::AttachMode::Native);  // veth has native XDP
-  CHECK(h.link_prog() == r1.prog_id);
-  CHECK(h.ip_link_prog() == r1.prog_id);
-  CHECK(std::filesystem::exists(ns.root + "/" + ns.ifa + "/link"));
-  CHECK(std::filesystem::exists(ns.root + "/" + ns.ifa + "/gen/1/prog"));
+  CHECK_FALSE(r1.previous);
+  std::set<std::string> links(r1.links_created.begin(), r1.links_created.end());
+  CHECK(links == std::set<std::string>{"snk-a xdp", "snk-a tcx_ingress", "snk-a tcx_egress"});
+  std::set<std::string> state(r1.state_created.begin(), r1.state_created.end());
+  for (const char* m : {"sn_counters", "sn_ct", "sn_rl_buckets", "sn_fw_events", "sn_rl_events"})
+    CHECK(state.count(m) == 1);
 
-  core::Status s1 = h.status();
-  CHECK(s1.attached);
-  CHECK(s1.generation == 1);
-  CHECK(s1.bundle_sha256 == core::parse_bundle(A).sha256);
-  CHECK(s1.default_action == "allow");
-  REQUIRE(s1.rules.size() == 2);
-  CHECK(s1.rules[0].id == "no-telnet");
-  CHECK(s1.rules[1].id == "udp-log");
+  auto s1 = h.status();
+  INFO(s1.dump(2));
+  CHECK(s1["applied"] == true);
+  CHECK(s1["generation"] == 1);
+  CHECK(s1["problems"].empty());
+  std::string nsdir = ns.root + "/ns-" + std::to_string(s1["netns_cookie"].get<uint64_t>());
+  for (const char* p : {"/dispatch/prog-xdp", "/dispatch/prog-tc_in", "/dispatch/prog-tc_out", "/dispatch/sn_select",
+                        "/gen/1/meta", "/gen/1/pir", "/gen/1/manifest", "/state/sn_ct", "/state/sn_counters"})
+    CHECK(fs::exists(nsdir + p));
+  // The links run the dispatchers, which never change with the policy.
+  uint32_t disp_xdp = pinned_prog_id(nsdir + "/dispatch/prog-xdp");
+  uint32_t disp_in = pinned_prog_id(nsdir + "/dispatch/prog-tc_in");
+  uint32_t disp_out = pinned_prog_id(nsdir + "/dispatch/prog-tc_out");
+  REQUIRE(disp_xdp != 0);
+  CHECK(ns.xdp_prog(ns.a, ns.ifa) == disp_xdp);
+  auto progs = link_progs();
+  CHECK(progs.count(disp_in) == 1);
+  CHECK(progs.count(disp_out) == 1);
+  const auto& iface = s1["interfaces"][0];
+  CHECK(iface["name"] == ns.ifa);
+  CHECK(iface["state"] == "attached");
+  CHECK(iface["hooks"]["xdp"]["mode"] == "native");  // veth has native XDP
 
-  // Same policy: no changes; another: itemized changes.
-  CHECK(h.plan(A).empty());
-  diff::Plan p = h.plan(B);
-  CHECK(p.add == 1);
-  CHECK(p.change == 1);
-  std::string text = diff::render_text(p);
-  CHECK_THAT(text, Catch::StartsWith("plan: 1 to add, 1 to change, 0 to remove (firewall)"));
-  CHECK_THAT(text, Catch::Contains("~ firewall rule no-telnet: to port 23 -> 2323"));
-  CHECK_THAT(text, Catch::Contains("+ firewall rule no-ssh deny tcp to any port 22"));
-
-  // Real packets through the veth move the udp-log counter: 32-byte
-  // payloads, 74-byte frames.
+  // Real packets: the log rule counts and reports them; the rate limiter
+  // after the firewall holds port 7777 to its burst.
   REQUIRE(ns.udp_from_b(3, 9999));
-  core::Status s2 = h.status();
-  uint64_t sent = counter(s2, "udp-log").packets;
-  CHECK(sent == 3);
-  CHECK(counter(s2, "udp-log").bytes == 3 * 74);
-  CHECK(s2.events_emitted >= 3);  // log rules emit events
+  REQUIRE(ns.udp_from_b(20, 7777));
+  auto s2 = h.status();
+  INFO(s2.dump(2));
+  CHECK(counter(s2, "firewall", "udp-log") == std::pair<uint64_t, uint64_t>{3, 3 * 74});
+  CHECK(counter(s2, "firewall", "limited").first == 20);
+  const auto& rl = s2["domains"]["ratelimit"]["rules"][0];
+  CHECK(rl["id"] == "flood");
+  CHECK(rl["passed"].get<uint64_t>() + rl["over"].get<uint64_t>() == 20);
+  CHECK(rl["over"].get<uint64_t>() >= 14);  // a burst of 5, plus what refills while sending
+  CHECK(s2["domains"]["conntrack"]["flows"].get<uint64_t>() >= 1);
+  CHECK(s2["dispatch"]["xdp"].get<uint64_t>() >= 23);
 
-  // The ring holds those events: read them back.
   int seen = 0;
   h.with([&](core::Enforcer& e) {
-    e.read_events([&](const sn_fw_event& ev) { seen += ev.proto == 17 && ev.dport == 9999 ? 1 : 0; }, 200);
+    e.read_events(
+        [&](const nlohmann::json& ev) {
+          if (ev["domain"] == "firewall" && ev["rule"] == "udp-log") ++seen;
+        },
+        200);
     return 0;
   });
-  CHECK(seen >= 3);
+  CHECK(seen == 3);
 
-  // Second apply: a new program behind the same link, counters carried over.
-  auto r2 = h.apply(B);
+  // Plan against the live generation.
+  auto live = h.with([](core::Enforcer& e) { return e.live(); });
+  REQUIRE(live);
+  std::string err;
+  auto live_policy = pir::parse(live->policy_text, &err);
+  REQUIRE(live_policy);
+  CHECK(diff::diff_policies(*live_policy, A.policy).empty());
+  auto plan = diff::diff_policies(*live_policy, B.policy);
+  CHECK(plan.add == 1);
+  CHECK(plan.change == 2);
+
+  // The switch: a new generation behind the same links, counters carried.
+  auto r2 = h.apply(B, on_a);
   CHECK(r2.generation == 2);
   CHECK(r2.previous == 1u);
-  CHECK_FALSE(r2.created_link);
-  CHECK(r2.prog_id != r1.prog_id);
-  CHECK(h.link_prog() == r2.prog_id);
-  CHECK(h.ip_link_prog() == r2.prog_id);
-  core::Status s3 = h.status();
-  CHECK(s3.generation == 2);
-  CHECK(s3.previous == 1u);
-  REQUIRE(s3.rules.size() == 3);
-  CHECK(counter(s3, "udp-log").packets == sent);
-  CHECK(h.plan(B).empty());
+  CHECK(r2.links_created.empty());
+  CHECK(r2.state_created.empty());
+  CHECK(r2.bank != r1.bank);
+  CHECK(ns.xdp_prog(ns.a, ns.ifa) == disp_xdp);
+  auto s3 = h.status();
+  CHECK(s3["generation"] == 2);
+  CHECK(s3["previous"] == 1);
+  CHECK(counter(s3, "firewall", "udp-log").first == 3);
   REQUIRE(ns.udp_from_b(2, 9999));
-  CHECK(counter(h.status(), "udp-log").packets == sent + 2);
+  CHECK(counter(h.status(), "firewall", "udp-log").first == 5);
 
   // A third apply keeps exactly one previous generation.
-  auto r3 = h.apply(A);
+  auto r3 = h.apply(A, on_a);
   CHECK(r3.generation == 3);
   CHECK(r3.removed == std::vector<uint64_t>{1});
-  CHECK_FALSE(std::filesystem::exists(ns.root + "/" + ns.ifa + "/gen/1"));
+  CHECK_FALSE(fs::exists(nsdir + "/gen/1"));
+  CHECK(r3.bank != r2.bank);
 
-  // Rollback: back to generation 2's program, through the same link.
+  // Rollback swaps live and previous, and back again.
   auto rb = h.with([](core::Enforcer& e) { return e.rollback(); });
   CHECK(rb.from == 3);
   CHECK(rb.to == 2);
-  CHECK(h.link_prog() == r2.prog_id);
-  CHECK(h.ip_link_prog() == r2.prog_id);
-  CHECK(h.status().generation == 2);
-  CHECK(h.plan(B).empty());
-  CHECK_THROWS_WITH(h.with([](core::Enforcer& e) { return e.rollback(); }),
-                    Catch::Contains("no previous generation"));
+  CHECK(h.live() == 2);
+  auto rb2 = h.with([](core::Enforcer& e) { return e.rollback(); });
+  CHECK(rb2.to == 3);
+  CHECK(h.live() == 3);
 
-  // Detach: nothing attached, nothing pinned.
-  h.with([](core::Enforcer& e) {
-    e.detach();
-    return 0;
-  });
-  CHECK(h.ip_link_prog() == 0);
-  CHECK_FALSE(std::filesystem::exists(ns.root + "/" + ns.ifa));
-  CHECK_FALSE(h.status().attached);
+  // Detach: nothing attached, nothing pinned, the namespace's directory gone.
+  auto d = h.with([](core::Enforcer& e) { return e.detach(); });
+  CHECK(d.was_applied);
+  CHECK(d.generations == 2);
+  CHECK(ns.xdp_prog(ns.a, ns.ifa) == 0);
+  CHECK(link_progs().count(disp_in) == 0);
+  CHECK_FALSE(fs::exists(nsdir));
+  CHECK(h.status()["applied"] == false);
 }
 
-TEST_CASE("failed applies leave the running generation untouched", "[kernel][enforcer]") {
+TEST_CASE("an interface group switches as one", "[kernel][enforcer]") {
   NetnsPair ns;
-  Host h(ns);
-  std::string A = build(policy_a()), B = build(policy_b());
-  auto r1 = h.apply(A);
-  REQUIRE(h.link_prog() == r1.prog_id);
+  Host h(ns.a, ns.root);
+  std::string group = "set edge: iface = { " + ns.ifa + ", " + ns.ifa2 + " }\n";
+  core::Bundle A = bundle(group + "firewall on @edge {\n default allow\n rule no-9999 deny udp to any port 9999\n}\n");
+  core::Bundle B = bundle(group + "firewall on @edge {\n default allow\n rule no-8888 deny udp to any port 8888\n}\n");
+  CHECK(A.plan.interfaces == std::vector<std::string>{ns.ifa, ns.ifa2});
 
-  auto untouched = [&] {
-    CHECK(h.link_prog() == r1.prog_id);
-    CHECK(h.ip_link_prog() == r1.prog_id);
-    core::Status s = h.status();
-    CHECK(s.generation == 1);
-    CHECK_FALSE(s.previous);
-    CHECK(std::filesystem::exists(ns.root + "/" + ns.ifa + "/gen/1/prog"));
-    CHECK(std::distance(std::filesystem::directory_iterator(ns.root + "/" + ns.ifa + "/gen"),
-                        std::filesystem::directory_iterator()) == 1);
-  };
-  auto apply_error = [&](const std::string& bytes, const core::ApplyOptions& o = {}) {
-    try {
-      h.apply(bytes, o);
-    } catch (const core::Error& e) {
-      return e;
-    }
-    FAIL("apply succeeded");
-    throw;
-  };
+  auto r1 = h.apply(A);  // the policy names its interfaces
+  CHECK(r1.interfaces == std::vector<std::string>{ns.ifa, ns.ifa2});
+  REQUIRE(ns.udp_from_b(2, 9999, "10.201.0.1"));
+  REQUIRE(ns.udp_from_b(3, 9999, "10.202.0.1"));
+  CHECK(counter(h.status(), "firewall", "no-9999").first == 5);
 
-  SECTION("corrupted bundle") {
-    std::string bad = B;
-    bad[bad.size() / 2] ^= 0xff;  // inside a part, not the manifest
-    core::Error e = apply_error(bad);
-    CHECK(e.step() == "verify");
-    CHECK_THAT(std::string(e.what()), Catch::Contains("sha256 mismatch"));
-    untouched();
-  }
-  SECTION("manifest ABI mismatch") {
-    auto parts = parts_of(B);
-    auto m = nlohmann::json::parse(parts["manifest.json"]);
-    m["abi_version"] = m["abi_version"].get<int>() + 1;
-    parts["manifest.json"] = m.dump();
-    core::Error e = apply_error(rebundle(parts, false));
-    CHECK_THAT(std::string(e.what()), Catch::Contains("abi", Catch::CaseSensitive::No));
-    untouched();
-  }
-  SECTION("map image ABI mismatch") {
-    auto parts = parts_of(B);
-    std::string& img = parts["firewall/keys.img"];
-    img[4] = static_cast<char>(img[4] + 1);  // sn_image_header.abi_version
-    core::Error e = apply_error(rebundle(parts));
-    CHECK_THAT(std::string(e.what()), Catch::Contains("firewall/keys.img: abi version"));
-    untouched();
-  }
-  SECTION("program the verifier rejects") {
-    auto parts = parts_of(B);
-    parts["firewall/program.o"] = read_file(bad_object_path());
-    REQUIRE(parts["firewall/program.o"].size() > 0);
-    core::Error e = apply_error(rebundle(parts));
-    CHECK(e.step() == "load");
-    CHECK_THAT(std::string(e.what()), Catch::Contains("verifier rejected program sn_xdp_firewall"));
-    CHECK_THAT(e.log(), Catch::Contains("invalid access to packet"));
-    untouched();
-  }
-  SECTION("map the kernel cannot create") {
-    core::ApplyOptions o;
-    o.max_entries_override[SN_FW_MAP_KEYS] = 0xffffffffu;
-    core::Error e = apply_error(B, o);
-    CHECK(e.step() == "load");
-    CHECK_THAT(std::string(e.what()), Catch::Contains("create map sn_fw_keys"));
-    untouched();
-  }
-  // Whatever failed, the next good apply goes through.
-  auto r2 = h.apply(B);
-  CHECK(h.link_prog() == r2.prog_id);
-  CHECK(r2.previous == 1u);
+  h.apply(B);
+  REQUIRE(ns.udp_from_b(2, 8888, "10.201.0.1"));
+  REQUIRE(ns.udp_from_b(2, 8888, "10.202.0.1"));
+  REQUIRE(ns.udp_from_b(4, 9999, "10.202.0.1"));
+  auto s = h.status();
+  INFO(s.dump(2));
+  CHECK(counter(s, "firewall", "no-8888").first == 4);
+  CHECK(counter(s, "firewall", "no-9999").first == 5);  // retired with A, untouched since
+  CHECK(s["interfaces"].size() == 2);
+  for (const auto& i : s["interfaces"]) CHECK(i["live"] == true);
+
+  // A group smaller than before: the interface no kept generation names
+  // loses its links only once no generation needs it.
+  core::Bundle C = bundle("firewall {\n default allow\n}\n");
+  core::ApplyOptions only_a;
+  only_a.ifaces = {ns.ifa};
+  h.apply(C, only_a);
+  CHECK(ns.xdp_prog(ns.a, ns.ifa2) != 0);  // generation 2, kept for rollback, needs it
+  h.apply(C, only_a);
+  CHECK(ns.xdp_prog(ns.a, ns.ifa2) == 0);
+  CHECK(ns.xdp_prog(ns.a, ns.ifa) != 0);
 }
