@@ -37,7 +37,7 @@ enforcer apply "$WORK/edge.snb"
 
 counters() { enforcer status -o json | /usr/bin/python3 -c '
 import json, sys
-fw = json.load(sys.stdin)["firewall"]
+fw = json.load(sys.stdin)["domains"]["firewall"]
 for r in fw["rules"] + [fw["default_rule"]]:
     print(r["id"], r["packets"])'; }
 

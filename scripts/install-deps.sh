@@ -8,7 +8,7 @@ pkgs=(
   libbpf-dev bpftool libelf-dev zlib1g-dev libzstd-dev
   antlr4 libantlr4-runtime-dev
   libfmt-dev nlohmann-json3-dev libssl-dev libcli11-dev catch2
-  iproute2 iputils-ping procps nftables iptables python3
+  iproute2 iputils-ping procps nftables iptables python3 strace
 )
 missing=()
 for p in "${pkgs[@]}"; do

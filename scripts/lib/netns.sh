@@ -35,7 +35,7 @@ PIDS=()
 cleanup() {
   set +e
   for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null; wait "$p" 2>/dev/null; done
-  "$ENFORCER" detach --iface "$SRV_IF" --netns "$SRV_NS" --bpffs "$BPFFS" >/dev/null 2>&1
+  "$ENFORCER" detach --netns "$SRV_NS" --bpffs "$BPFFS" >/dev/null 2>&1
   ip netns del "$CLI_NS" 2>/dev/null
   ip netns del "$SRV_NS" 2>/dev/null
   rm -rf "$BPFFS" "$WORK"
@@ -44,7 +44,13 @@ trap cleanup EXIT
 
 in_cli() { ip netns exec "$CLI_NS" "$@"; }
 in_srv() { ip netns exec "$SRV_NS" "$@"; }
-enforcer() { "$ENFORCER" "$@" --iface "$SRV_IF" --netns "$SRV_NS" --bpffs "$BPFFS"; }
+# The enforcer on the server's namespace; apply enforces on the server's veth
+# unless the policy names its interfaces.
+enforcer() {
+  local iface=()
+  [ "$1" = apply ] && iface=(--iface "$SRV_IF")
+  "$ENFORCER" "$@" "${iface[@]}" --netns "$SRV_NS" --bpffs "$BPFFS"
+}
 
 setup_net() {
   ip netns add "$CLI_NS"
@@ -75,14 +81,15 @@ fail() {
   exit 1
 }
 
-# A counter from `status -o json`: rule id -> packets.
+# A firewall counter from `status -o json`: rule id -> packets (rules of the
+# previous generation too, and the default).
 rule_packets() {  # RULE
   enforcer status -o json | /usr/bin/python3 -c '
 import json, sys
-s = json.load(sys.stdin)
+fw = json.load(sys.stdin)["domains"]["firewall"]
 rid = sys.argv[1]
-for r in s["firewall"]["rules"] + [s["firewall"]["default_rule"]]:
-    if r["id"] == rid:
+for r in fw["rules"] + fw["retired"] + [fw["default_rule"]] + [fw.get("established", {})]:
+    if r.get("id") == rid:
         print(r["packets"]); break
 else:
     print(0)' "$1"

@@ -138,6 +138,22 @@ TEST_CASE("fixed and sliding window: exact sequences", "[xdp_ratelimit]") {
         "PPPPDPDPDPPDP");
 }
 
+TEST_CASE("a late packet never takes a window back", "[xdp_ratelimit]") {
+  // Another CPU read a later clock and opened the next window first: a
+  // packet stamped with the earlier time is charged to the later window,
+  // which keeps its count (3 per window here, so the fourth is refused).
+  auto fwin = load_rl({}, {{{.family = 4},
+                            with(rl_window(SN_RL_FIXED_WINDOW, 3, S), 1, SN_RL_GLOBAL, SN_RL_DROP,
+                                 10)}});
+  CHECK(verdicts(fwin->prog("sn_xdp_ratelimit"), tcp4("1.1.1.1", "2.2.2.2"),
+                 {T0 + S, T0 + S, T0 + 999 * MS, T0 + S + 1}) == "PPPD");
+  auto swin = load_rl({}, {{{.family = 4},
+                            with(rl_window(SN_RL_SLIDING_WINDOW, 3, S), 1, SN_RL_GLOBAL,
+                                 SN_RL_DROP, 10)}});
+  CHECK(verdicts(swin->prog("sn_xdp_ratelimit"), tcp4("1.1.1.1", "2.2.2.2"),
+                 {T0 + S, T0 + S, T0 + 999 * MS, T0 + S + 1}) == "PPPD");
+}
+
 TEST_CASE("sliding window: the weighted previous count rounds down", "[xdp_ratelimit]") {
   // 300 per second. A full previous window, then 7.32 ms before the end of
   // the next: weight (7324219 << 10) / 1e9 = 7, 300 * 7 >> 10 = 2. So 298

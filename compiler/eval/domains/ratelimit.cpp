@@ -53,6 +53,9 @@ bool charge(uint64_t& word, const pir::RateRule& r, uint64_t now) {
     }
     case pir::RateAlgorithm::FixedWindow: {
       uint64_t idx = now / p.interval;
+      // A packet older than the bucket's window is charged to that window:
+      // windows never go back (the kernel's CPUs race this way).
+      if (word && (word >> 24) > idx) idx = word >> 24;
       uint64_t count = (word >> 24) == idx ? word & 0xffffff : 0;
       if (count >= p.tolerance) return false;
       word = (idx << 24) | (count + 1);
@@ -63,6 +66,16 @@ bool charge(uint64_t& word, const pir::RateRule& r, uint64_t now) {
       uint64_t idx28 = idx & ((1ull << kSlidingIndexBits) - 1);
       uint64_t stored = word >> 36;
       uint64_t prev = (word >> 18) & kSlidingMask, cur = word & kSlidingMask;
+      constexpr uint64_t kIndexMask = (1ull << kSlidingIndexBits) - 1;
+      bool late = word && ((idx28 - stored) & kIndexMask) > (kIndexMask >> 1);
+      if (late) {
+        // A packet older than the bucket's window: judged at that window's
+        // start, as the kernel does.
+        uint64_t estimate = prev + cur;
+        if (estimate >= p.tolerance) return false;
+        word = (stored << 36) | (prev << 18) | (cur + 1);
+        return true;
+      }
       if (stored == idx28) {
       } else if (stored == ((idx28 - 1) & ((1ull << kSlidingIndexBits) - 1))) {
         prev = cur, cur = 0;

@@ -31,8 +31,14 @@ SN_INLINE int sn_rl_gcra(__u64 word, __u64 now, __u64 interval, __u64 tolerance,
 SN_INLINE int sn_rl_fixed(__u64 word, __u64 now, __u64 interval, __u64 limit, __u64 *next)
 {
 	__u64 index = (now / interval) & SN_RL_FIXED_INDEX_MASK;
+	__u64 stored = word >> SN_RL_FIXED_COUNT_BITS;
 	__u64 count = word & ((1ull << SN_RL_FIXED_COUNT_BITS) - 1);
-	if ((word >> SN_RL_FIXED_COUNT_BITS) != index)
+	/* A packet whose clock was read before another CPU opened a later
+	 * window is charged to that window: a window never goes back, or the
+	 * later one would start counting again from 0. */
+	if (word && ((stored - index) & SN_RL_FIXED_INDEX_MASK) < (SN_RL_FIXED_INDEX_MASK >> 1))
+		index = stored;
+	if (stored != index)
 		count = 0; /* a new window */
 	if (count >= limit)
 		return 0;
@@ -53,6 +59,13 @@ SN_INLINE int sn_rl_sliding(__u64 word, __u64 now, __u64 interval, __u64 limit, 
 	__u64 prev = (word >> SN_RL_SLIDING_COUNT_BITS) & SN_RL_SLIDING_COUNT_MASK;
 	__u64 cur = word & SN_RL_SLIDING_COUNT_MASK;
 	__u64 behind = (index - stored) & SN_RL_SLIDING_INDEX_MASK;
+	if (word && behind > (SN_RL_SLIDING_INDEX_MASK >> 1)) {
+		/* A late packet (see sn_rl_fixed): judged in the later window, at
+		 * its start, where the previous window weighs the most. */
+		index = stored;
+		weight = 1 << SN_RL_WEIGHT_SHIFT;
+		behind = 0;
+	}
 	if (behind == 1) {
 		prev = cur;
 		cur = 0;
