@@ -35,21 +35,21 @@ TEST_CASE("defaults are made explicit by lowering", "[ratelimit]") {
   CHECK(r.algorithm == pir::RateAlgorithm::TokenBucket);
   CHECK(r.burst == 10);
   CHECK(r.key == pir::RateKey::Source);
-  auto p = eval::ratelimit::params(r);
+  auto p = pir::kernel_params(r);
   CHECK(p.interval == 6400000000ull);  // 64 * 1e9 / 10: 100 ms
   CHECK(p.tolerance == 9 * p.interval);
 
   test::Run lb(rl("rate 10/s algorithm leaky-bucket"));
   CHECK(only_rule(lb).burst == 1);
-  CHECK(eval::ratelimit::params(only_rule(lb)).tolerance == 0);
+  CHECK(pir::kernel_params(only_rule(lb)).tolerance == 0);
 
   test::Run fw(rl("rate 5/m algorithm fixed-window"));
   CHECK(only_rule(fw).window_ns == 60 * kSec);
-  CHECK(eval::ratelimit::params(only_rule(fw)).tolerance == 5);
+  CHECK(pir::kernel_params(only_rule(fw)).tolerance == 5);
 
   test::Run sw(rl("rate 60/m algorithm sliding-window window 10s"));
   CHECK(only_rule(sw).window_ns == 10 * kSec);
-  CHECK(eval::ratelimit::params(only_rule(sw)).tolerance == 10);
+  CHECK(pir::kernel_params(only_rule(sw)).tolerance == 10);
 }
 
 TEST_CASE("token bucket: a burst of the rate's count, then one per interval", "[ratelimit]") {
