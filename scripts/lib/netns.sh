@@ -55,7 +55,10 @@ enforcer() {
 setup_net() {
   ip netns add "$CLI_NS"
   ip netns add "$SRV_NS"
-  ip link add "$CLI_IF" type veth peer name "$SRV_IF"
+  # VETH_QUEUES: more than one queue lets flows be received on several CPUs.
+  local q=${VETH_QUEUES:-1}
+  ip link add "$CLI_IF" numtxqueues "$q" numrxqueues "$q" type veth peer name "$SRV_IF" \
+    numtxqueues "$q" numrxqueues "$q"
   ip link set "$CLI_IF" netns "$CLI_NS"
   ip link set "$SRV_IF" netns "$SRV_NS"
   in_cli ip addr add "$CLI_IP/24" dev "$CLI_IF"
