@@ -78,13 +78,17 @@ bool read_file(const std::string& path, std::string& text, std::string& why) {
 
 }  // namespace
 
+namespace {
+
+// Stages 1 (parse) to 4 on the files already in the source manager.
+void run_stages(Frontend* fe, const std::vector<uint32_t>& ids, const FrontendOptions& opts);
+
+}  // namespace
+
 std::unique_ptr<Frontend> run_frontend(const std::vector<std::string>& paths,
                                        const FrontendOptions& opts) {
   auto fe = std::make_unique<Frontend>();
-
-  // 1. Read and parse every file. Files are independent here; a syntax error
-  //    in one does not stop the others from being parsed and reported.
-  std::vector<ast::File> files;
+  std::vector<uint32_t> ids;
   std::set<fs::path> seen;
   for (const auto& path : expand(*fe, paths)) {
     // A file named twice (`check a.sen .`) is one file, not a duplicate of
@@ -97,9 +101,28 @@ std::unique_ptr<Frontend> run_frontend(const std::vector<std::string>& paths,
       cannot_read(*fe, path, why);
       continue;
     }
-    uint32_t id = fe->sm.add(path, std::move(text));
-    if (auto f = parse::parse(fe->sm, id, fe->diags)) files.push_back(std::move(*f));
+    ids.push_back(fe->sm.add(path, std::move(text)));
   }
+  run_stages(fe.get(), ids, opts);
+  return fe;
+}
+
+std::unique_ptr<Frontend> run_frontend_texts(std::vector<SourceText> sources, const FrontendOptions& opts) {
+  auto fe = std::make_unique<Frontend>();
+  std::vector<uint32_t> ids;
+  for (auto& s : sources) ids.push_back(fe->sm.add(std::move(s.path), std::move(s.text)));
+  run_stages(fe.get(), ids, opts);
+  return fe;
+}
+
+namespace {
+
+void run_stages(Frontend* fe, const std::vector<uint32_t>& ids, const FrontendOptions& opts) {
+  // 1. Parse every file. Files are independent here; a syntax error in one
+  //    does not stop the others from being parsed and reported.
+  std::vector<ast::File> files;
+  for (uint32_t id : ids)
+    if (auto f = parse::parse(fe->sm, id, fe->diags)) files.push_back(std::move(*f));
 
   // 2. Sema needs every file: all files share one namespace, so a missing or
   //    broken file would turn into follow-on "unknown set" noise.
@@ -121,7 +144,8 @@ std::unique_ptr<Frontend> run_frontend(const std::vector<std::string>& paths,
     }
   }
   fe->diags.sort();
-  return fe;
 }
+
+}  // namespace
 
 }  // namespace sentinel::passes

@@ -27,4 +27,10 @@ struct Frontend {
 std::unique_ptr<Frontend> run_frontend(const std::vector<std::string>& paths,
                                        const FrontendOptions& opts = {});
 
+// The same on sources already in memory: (path for messages, text) pairs.
+struct SourceText {
+  std::string path, text;
+};
+std::unique_ptr<Frontend> run_frontend_texts(std::vector<SourceText> sources, const FrontendOptions& opts = {});
+
 }  // namespace sentinel::passes
