@@ -4,7 +4,7 @@ set -euo pipefail
 export DEBIAN_FRONTEND=noninteractive
 pkgs=(
   build-essential cmake ninja-build pkg-config git
-  clang-19 llvm-19-dev libclang-19-dev llvm-19-tools
+  clang-19 llvm-19-dev libclang-19-dev llvm-19-tools libclang-rt-19-dev
   libbpf-dev bpftool libelf-dev zlib1g-dev libzstd-dev
   antlr4 libantlr4-runtime-dev
   libfmt-dev nlohmann-json3-dev libssl-dev libcli11-dev catch2
