@@ -61,6 +61,15 @@ void Dispatcher::load_and_pin(Undo& undo, const std::map<std::string, bpf::Fd>& 
     k_.pin(l.progs.at(p.prog), path);
     undo.pins.push_back(path);
   }
+  if (!reuse.count(SN_MAP_SELECTOR)) {
+    // A new array reads as zero: bank 0, a live generation 0. The selector
+    // says "none" before it is pinned, so that a kill between the two never
+    // leaves a selector naming a bank nobody loaded.
+    sn_selector none{};
+    none.bank = none.prev_bank = SN_BANK_NONE;
+    uint32_t zero = 0;
+    k_.update_batch(l.maps.at(SN_MAP_SELECTOR), SN_MAP_SELECTOR, &zero, &none, 1);
+  }
   for (const char* m : kMaps) {
     if (reuse.count(m)) continue;
     k_.pin(l.maps.at(m), l_.dispatch(m));
@@ -79,13 +88,7 @@ void Dispatcher::ensure(Undo& undo) {
     k_.make_dir(l_.dispatch());
     undo.dirs.push_back(l_.dispatch());
   }
-  bool fresh_selector = !have.count(SN_MAP_SELECTOR);
   load_and_pin(undo, have);
-  if (fresh_selector) {
-    sn_selector s{};
-    s.bank = s.prev_bank = SN_BANK_NONE;
-    write_selector(s);
-  }
 }
 
 std::optional<sn_selector> Dispatcher::selector() {
