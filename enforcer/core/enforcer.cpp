@@ -131,6 +131,19 @@ ApplyResult Enforcer::apply(const Bundle& b, const ApplyOptions& o) {
     if (k_.list_dir(path).empty()) undo.dirs.push_back(path);
     k_.make_dir(path);
   };
+  // Once the new bank holds programs, a failure empties it again: a free
+  // bank that keeps them would keep a dead generation's programs and maps
+  // in the kernel until some later apply happens to take that bank.
+  bool bank_loaded = false;
+  auto fail = [&] {
+    if (bank_loaded) {
+      try {
+        d.clear_bank(bank);
+      } catch (...) {
+      }
+    }
+    undo_all(k_, undo);
+  };
   LoadedGeneration g;
   try {
     make_dir(l_.ns());
@@ -199,13 +212,14 @@ ApplyResult Enforcer::apply(const Bundle& b, const ApplyOptions& o) {
 
     std::map<backend::Hook, bpf::Fd> entries;
     for (const auto& [hook, name] : g.entries) entries[hook] = g.progs.at(name);
+    bank_loaded = true;
     d.load_bank(bank, entries);
     step("bank");
   } catch (const bpf::BpfError& e) {
-    undo_all(k_, undo);
+    fail();
     throw Error("apply", e.what(), e.log());
   } catch (...) {
-    undo_all(k_, undo);
+    fail();
     throw;
   }
 
@@ -222,7 +236,7 @@ ApplyResult Enforcer::apply(const Bundle& b, const ApplyOptions& o) {
     r.switch_ns = static_cast<uint64_t>(
         std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - t0).count());
   } catch (const bpf::BpfError& e) {
-    undo_all(k_, undo);
+    fail();
     throw Error("switch", e.what());
   }
   if (has_live) r.previous = sel->generation;
@@ -231,10 +245,20 @@ ApplyResult Enforcer::apply(const Bundle& b, const ApplyOptions& o) {
   auto warn = [&](const std::string& what, const std::exception& e) { r.warnings.push_back(what + ": " + e.what()); };
   std::set<uint64_t> keep = {n};
   if (has_live) keep.insert(sel->generation);
+  // Every bank but the two kept ones is emptied, whatever left programs
+  // there: a generation removed below, or an apply or detach killed halfway.
+  for (uint32_t other = 0; other < SN_BANKS; ++other) {
+    if (other == bank || other == live_bank) continue;
+    try {
+      auto slots = d.bank(other);
+      if (std::any_of(slots.begin(), slots.end(), [](const auto& s) { return s.second != 0; })) d.clear_bank(other);
+    } catch (const std::exception& e) {
+      warn("could not empty bank " + std::to_string(other), e);
+    }
+  }
   for (const auto& old : existing) {
     if (keep.count(old.number)) continue;
     try {
-      if (old.complete && old.meta.bank != bank && old.meta.bank != live_bank) d.clear_bank(old.meta.bank);
       gens.remove(old.number);
       r.removed.push_back(old.number);
     } catch (const std::exception& e) {
