@@ -345,7 +345,16 @@ RollbackResult Enforcer::rollback() {
 DetachResult Enforcer::detach() {
   DetachResult r;
   auto lock = lock_root(k_, l_.root);
-  if (k_.list_dir(l_.ns()).empty()) return r;
+  if (k_.list_dir(l_.ns()).empty()) {
+    // An apply killed just after making the namespace's directory, or a
+    // detach killed just before removing it, leaves it empty.
+    try {
+      k_.remove_dir(l_.ns());
+    } catch (const bpf::BpfError& e) {
+      throw Error("detach", e.what());
+    }
+    return r;
+  }
   r.was_applied = true;
   Dispatcher d(k_, l_);
   Generations gens(k_, l_);
