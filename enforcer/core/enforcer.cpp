@@ -323,7 +323,7 @@ RollbackResult Enforcer::rollback() {
   try {
     for (const auto& rec : gens.ifaces(prev)) {
       std::string name = iface_name(rec);
-      if (k_.ifname_of(rec.ifindex).empty())
+      if (!same_device(k_, l_, rec.ifindex, name))
         throw Error("rollback", "interface " + name + " of generation " + std::to_string(prev) + " is gone");
       ensure_links(k_, l_, d, rec.ifindex, name, pg->meta.hooks, undo);
     }

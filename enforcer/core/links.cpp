@@ -65,6 +65,19 @@ std::vector<IfaceLinks> list_links(bpf::Kernel& k, const Layout& l) {
   return out;
 }
 
+bool same_device(bpf::Kernel& k, const Layout& l, uint32_t ifindex, const std::string& name) {
+  std::string now = k.ifname_of(ifindex);
+  if (now.empty()) return false;
+  bool linked = false;
+  for (backend::Hook h : kHooks) {
+    bpf::Fd f = k.get_pinned(l.link(ifindex, link_name(h)));
+    if (!f) continue;
+    if (k.link_info(f).ifindex == 0) return false;
+    linked = true;
+  }
+  return linked || now == name;
+}
+
 void ensure_links(bpf::Kernel& k, const Layout& l, Dispatcher& d, uint32_t ifindex, const std::string& name,
                   uint32_t hooks, Undo& undo) {
   std::string dir = l.link_dir(ifindex);
