@@ -265,6 +265,15 @@ ApplyResult Enforcer::apply(const Bundle& b, const ApplyOptions& o) {
       warn("could not remove generation " + std::to_string(old.number), e);
     }
   }
+  // An interface renamed since its links were made, and applied under its
+  // new name, is known by that name from now on (status compares the two).
+  for (const auto& rec : ifaces) {
+    try {
+      record_name(k_, l_, rec.ifindex, iface_name(rec));
+    } catch (const std::exception& e) {
+      warn("could not record the name of " + iface_name(rec), e);
+    }
+  }
   // Links the kept generations need stay; the others go.
   try {
     std::map<uint32_t, uint32_t> needed;

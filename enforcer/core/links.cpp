@@ -125,6 +125,18 @@ void ensure_links(bpf::Kernel& k, const Layout& l, Dispatcher& d, uint32_t ifind
   }
 }
 
+void record_name(bpf::Kernel& k, const Layout& l, uint32_t ifindex, const std::string& name) {
+  bpf::Fd m = k.get_pinned(l.link(ifindex, "meta"));
+  if (!m) return;
+  IfaceRecord r{};
+  uint32_t zero = 0;
+  if (k.lookup(m, "meta", &zero, &r) && name == std::string(r.name, strnlen(r.name, sizeof r.name))) return;
+  r = IfaceRecord{};
+  r.ifindex = ifindex;
+  std::strncpy(r.name, name.c_str(), sizeof r.name - 1);
+  k.update_batch(m, "meta", &zero, &r, 1);
+}
+
 void remove_links(bpf::Kernel& k, const Layout& l, uint32_t ifindex, uint32_t hooks) {
   for (backend::Hook h : kHooks)
     if (hooks & hook_bit(h)) k.unpin(l.link(ifindex, link_name(h)));

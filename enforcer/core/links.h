@@ -30,6 +30,10 @@ std::vector<IfaceLinks> list_links(bpf::Kernel& k, const Layout& l);
 void ensure_links(bpf::Kernel& k, const Layout& l, Dispatcher& d, uint32_t ifindex, const std::string& name,
                   uint32_t hooks, Undo& undo);
 
+// Records `name` as the name the interface's links were last applied under
+// (links/<ifindex>/meta), when it differs.
+void record_name(bpf::Kernel& k, const Layout& l, uint32_t ifindex, const std::string& name);
+
 // Removes the interface's links at `hooks` (all with kAllHooks), and its
 // directory when none is left.
 void remove_links(bpf::Kernel& k, const Layout& l, uint32_t ifindex, uint32_t hooks);
