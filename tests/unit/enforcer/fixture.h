@@ -3,13 +3,8 @@
 // selector, the banks and the pins directly rather than through the core
 // code under test.
 #pragma once
-#include <stdlib.h>
-#include <unistd.h>
-
 #include <catch2/catch.hpp>
 #include <cstring>
-#include <filesystem>
-#include <fstream>
 #include <map>
 #include <memory>
 #include <optional>
@@ -18,11 +13,11 @@
 
 #include "compiler/backend/build.h"
 #include "compiler/dplan/classifier.h"
-#include "compiler/passes/pipeline.h"
 #include "enforcer/bpf/fake_kernel.h"
 #include "enforcer/core/bundle.h"
 #include "enforcer/core/enforcer.h"
 #include "enforcer/core/error.h"
+#include "tests/support/policy_text.h"
 
 extern "C" {
 #include "sentinel/abi/common.h"
@@ -106,28 +101,13 @@ conntrack {
 }
 )";
 
-// The front end on policy text; FAILs the test on errors.
-inline pir::Policy policy_of(const std::string& text) {
-  char tmpl[] = "/tmp/sn-enforcer-test-XXXXXX";
-  REQUIRE(::mkdtemp(tmpl) != nullptr);
-  std::filesystem::path dir(tmpl);
-  std::ofstream(dir / "policy.sen") << text;
-  auto fe = passes::run_frontend({dir.string()});
-  std::filesystem::remove_all(dir);
-  if (!fe->policy) {
-    fe->diags.sort();
-    FAIL("policy does not compile:\n" << fe->diags.render_text());
-  }
-  return std::move(*fe->policy);
-}
-
 // The bundle file of a policy, built by the real back end (once per text:
 // compiling BPF takes a while).
 inline const std::string& bundle_bytes(const std::string& text) {
   static std::map<std::string, std::string> cache;
   if (auto it = cache.find(text); it != cache.end()) return it->second;
   std::string err;
-  auto bytes = backend::build_bundle(policy_of(text), {}, &err);
+  auto bytes = backend::build_bundle(testing::policy_from_text(text), {}, &err);
   INFO(err);
   REQUIRE(bytes.has_value());
   return cache[text] = std::move(*bytes);
