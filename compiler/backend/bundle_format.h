@@ -35,6 +35,14 @@ inline constexpr uint64_t kMaxPartName = 256;
 // device alike, never more than max + 1 bytes), or nullopt with `error`.
 std::optional<std::string> read_file_bounded(const std::string& path, uint64_t max, std::string* error);
 
+// Reads a bundle file by its own structure: the magic first, then each
+// length before what it counts, refusing as soon as the bytes cannot be a
+// bundle (a wrong magic, a count or size past the format's limits, a file
+// that ends early or goes on after the last part). Memory grows only with
+// bytes actually read, so /dev/zero or a header that claims a gigabyte is
+// refused after a few bytes. Returns the file's bytes for read_bundle().
+std::optional<std::string> read_bundle_bytes(const std::string& path, std::string* error);
+
 // Serializes `parts` (std::map is already sorted by name, so the bytes are a
 // function of the contents alone).
 std::string write_bundle(const std::map<std::string, std::string>& parts);
