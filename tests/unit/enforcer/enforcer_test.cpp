@@ -1,6 +1,8 @@
 // Apply, switch, rollback, detach and status on the fake kernel, with real
 // bundles: what gets loaded, filled, pinned and attached, in which order,
 // and that the switch is one write of the selector.
+#include <unistd.h>
+
 #include <algorithm>
 #include <set>
 
@@ -426,4 +428,46 @@ TEST_CASE("a concurrent dispatcher swap makes the link compare-and-swap fail", "
   CHECK_THROWS_WITH(w.apply(kFwPort), Catch::Contains("no longer runs the expected program"));
   CHECK(w.view().selector()->generation == sel->generation);
   CHECK(w.k.list_dir(w.L().gens()) == std::vector<std::string>{"1"});
+}
+
+TEST_CASE("an object that is not what the manifest says is refused before anything loads", "[enforcer]") {
+  World w;
+  const auto& fw = bundle(kFw);
+  const auto& rl = bundle(kFwRl);
+  // The rate limiter's object where the firewall's should be.
+  auto swapped = core::bundle_of(fw.policy, {{"firewall/program.o", rl.objects.at("ratelimit/program.o")}});
+  try {
+    w.enf.apply(swapped);
+    FAIL("apply took the wrong object");
+  } catch (const core::Error& e) {
+    CHECK(e.step() == "check");
+    CHECK(std::string(e.what()) == "check: firewall/program.o has no program " SN_FW_PROG);
+  }
+  auto missing = core::bundle_of(fw.policy, {});
+  CHECK_THROWS_WITH(w.enf.apply(missing), Catch::Contains("the bundle has no object firewall/program.o"));
+  CHECK(w.k.count_ops("load generation") == 0);
+  CHECK(w.k.pins.empty());
+}
+
+TEST_CASE("bundle files are verified before anything else", "[enforcer]") {
+  char tmpl[] = "/tmp/sn-bundle-XXXXXX";
+  int fd = ::mkstemp(tmpl);
+  REQUIRE(fd >= 0);
+  const std::string& bytes = bundle_bytes(kFwCt);
+  REQUIRE(::write(fd, bytes.data(), bytes.size()) == static_cast<ssize_t>(bytes.size()));
+  ::close(fd);
+  auto b = core::read_bundle_file(tmpl);
+  CHECK(b.sha256 == bundle(kFwCt).sha256);
+  CHECK(b.plan.objects.size() == 2);
+  std::string flipped = bytes;
+  flipped[flipped.size() / 2] ^= 1;
+  CHECK_THROWS_WITH(core::parse_bundle(flipped), Catch::StartsWith("verify: "));
+  try {
+    core::read_bundle_file("/dev/zero");
+    FAIL("read /dev/zero as a bundle");
+  } catch (const core::Error& e) {
+    CHECK(e.step() == "verify");
+    CHECK(std::string(e.what()).find("bad magic") != std::string::npos);
+  }
+  ::unlink(tmpl);
 }
