@@ -177,7 +177,11 @@ std::optional<std::string> read_bundle_bytes(const std::string& path, std::strin
     if (!need(size, where + " ends past the end of the file")) return done();
   }
   std::string extra;
-  if (read_exact(fd, 1, extra) != Got::Eof) problem = "malformed bundle: trailing bytes after the last part";
+  switch (read_exact(fd, 1, extra)) {
+    case Got::Eof: break;
+    case Got::All: problem = "malformed bundle: trailing bytes after the last part"; break;
+    case Got::Error: problem = "cannot read " + path + ": " + std::strerror(errno); break;
+  }
   return done();
 }
 
