@@ -4,6 +4,7 @@
 #include <openssl/evp.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 
@@ -61,93 +62,127 @@ std::string write_bundle(const std::map<std::string, std::string>& parts) {
   return out;
 }
 
-namespace {
-
-// Reads exactly `n` bytes; false at end of file or on error (errno set, 0 at EOF).
-bool read_exact(int fd, char* out, size_t n) {
-  while (n > 0) {
-    ssize_t got = ::read(fd, out, n);
-    if (got < 0 && errno == EINTR) continue;
-    if (got <= 0) {
-      if (got == 0) errno = 0;
-      return false;
-    }
-    out += got;
-    n -= static_cast<size_t>(got);
-  }
-  return true;
-}
-
-}  // namespace
-
-std::optional<std::string> read_bundle_file(const std::string& path, std::string* error) {
+std::optional<std::string> read_file_bounded(const std::string& path, uint64_t max, std::string* error) {
   int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) {
     fail(error, "cannot read " + path + ": " + std::strerror(errno));
     return std::nullopt;
   }
   std::string out;
-  std::string why;
-  // Each field is read only after the ones before it said it may exist, so
-  // that nothing is read past what the format allows (a device, a FIFO or a
-  // huge file fails at its first wrong field).
-  auto field = [&](size_t n, const char* what) {
-    size_t at = out.size();
-    out.resize(at + n);
-    if (read_exact(fd, out.data() + at, n)) return true;
-    why = errno ? std::string("cannot read ") + what + ": " + std::strerror(errno)
-                : std::string("truncated bundle: ") + what;
-    return false;
-  };
-  auto le = [&](size_t at, int bytes) {
-    uint64_t v = 0;
-    for (int i = 0; i < bytes; ++i) v |= uint64_t(static_cast<uint8_t>(out[at + i])) << (8 * i);
-    return v;
-  };
-  bool ok = [&] {
-    if (!field(kMagic.size(), "magic") || std::string_view(out).substr(0, kMagic.size()) != kMagic) {
-      why = "not a sentinel bundle (bad magic)";
-      return false;
+  char buf[1 << 16];
+  while (true) {
+    ssize_t n = ::read(fd, buf, sizeof buf);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      fail(error, "cannot read " + path + ": " + std::strerror(errno));
+      ::close(fd);
+      return std::nullopt;
     }
-    if (!field(4, "part count")) return false;
-    uint64_t count = le(kMagic.size(), 4);
-    if (count > kMaxParts) {
-      why = "malformed bundle: " + std::to_string(count) + " parts, at most " + std::to_string(kMaxParts);
-      return false;
+    if (n == 0) break;
+    if (out.size() + static_cast<uint64_t>(n) > max) {
+      ::close(fd);
+      fail(error, path + " is larger than " + std::to_string(max >> 20) + " MiB, more than a bundle may be");
+      return std::nullopt;
     }
-    for (uint64_t i = 0; i < count; ++i) {
-      std::string where = "part #" + std::to_string(i);
-      if (!field(4, (where + " name").c_str())) return false;
-      uint64_t name_len = le(out.size() - 4, 4);
-      if (name_len > kMaxPartName) {
-        why = "malformed bundle: " + where + " has a name of " + std::to_string(name_len) + " bytes";
-        return false;
-      }
-      if (!field(name_len, (where + " name").c_str()) || !field(8, (where + " size").c_str())) return false;
-      uint64_t size = le(out.size() - 8, 8);
-      if (size > kMaxBundleBytes - out.size()) {
-        why = "malformed bundle: " + where + " of " + std::to_string(size) + " bytes makes the bundle larger than " +
-              std::to_string(kMaxBundleBytes >> 20) + " MiB";
-        return false;
-      }
-      if (!field(size, (where + " contents").c_str())) return false;
-    }
-    char extra;
-    ssize_t n;
-    do n = ::read(fd, &extra, 1);
-    while (n < 0 && errno == EINTR);
-    if (n != 0) {
-      why = n > 0 ? "malformed bundle: trailing bytes after the last part" : std::string("cannot read: ") + std::strerror(errno);
-      return false;
-    }
-    return true;
-  }();
+    out.append(buf, static_cast<size_t>(n));
+  }
   ::close(fd);
-  if (!ok) {
-    fail(error, path + ": " + why);
+  return out;
+}
+
+namespace {
+
+// Appends exactly n bytes of the file to `out`, in chunks as they arrive.
+enum class Got { All, Eof, Error };
+Got read_exact(int fd, uint64_t n, std::string& out) {
+  char buf[1 << 16];
+  while (n > 0) {
+    ssize_t got = ::read(fd, buf, static_cast<size_t>(std::min<uint64_t>(n, sizeof buf)));
+    if (got < 0) {
+      if (errno == EINTR) continue;
+      return Got::Error;
+    }
+    if (got == 0) return Got::Eof;
+    out.append(buf, static_cast<size_t>(got));
+    n -= static_cast<uint64_t>(got);
+  }
+  return Got::All;
+}
+
+uint64_t le_at(const std::string& s, size_t pos, int bytes) {
+  uint64_t v = 0;
+  for (int i = 0; i < bytes; ++i) v |= static_cast<uint64_t>(static_cast<uint8_t>(s[pos + i])) << (8 * i);
+  return v;
+}
+
+}  // namespace
+
+std::optional<std::string> read_bundle_bytes(const std::string& path, std::string* error) {
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) {
+    fail(error, "cannot read " + path + ": " + std::strerror(errno));
     return std::nullopt;
   }
-  return out;
+  std::string out;
+  std::string problem;
+  // Reads the next n bytes, which the structure says are `what`.
+  auto need = [&](uint64_t n, const std::string& what) {
+    if (n > kMaxBundleBytes - out.size()) {
+      problem = "malformed bundle: larger than " + std::to_string(kMaxBundleBytes >> 20) + " MiB";
+      return false;
+    }
+    switch (read_exact(fd, n, out)) {
+      case Got::All: return true;
+      case Got::Eof: problem = "truncated bundle: " + what; return false;
+      case Got::Error: problem = "cannot read " + path + ": " + std::strerror(errno); return false;
+    }
+    return false;
+  };
+  auto done = [&]() -> std::optional<std::string> {
+    ::close(fd);
+    if (!problem.empty()) {
+      fail(error, path + ": " + problem);
+      return std::nullopt;
+    }
+    return std::move(out);
+  };
+
+  if (!need(kMagic.size(), "missing magic") || out != kMagic) {
+    if (problem.empty() || problem.rfind("truncated", 0) == 0) problem = "not a sentinel bundle (bad magic)";
+    return done();
+  }
+  if (!need(4, "missing part count")) return done();
+  uint64_t count = le_at(out, kMagic.size(), 4);
+  if (count > kMaxParts) {
+    problem = "malformed bundle: " + std::to_string(count) + " parts, at most " + std::to_string(kMaxParts);
+    return done();
+  }
+  for (uint64_t i = 0; i < count; ++i) {
+    std::string where = "part #" + std::to_string(i);
+    if (!need(4, where + " name")) return done();
+    uint64_t name_len = le_at(out, out.size() - 4, 4);
+    if (name_len > kMaxPartName) {
+      problem = "malformed bundle: " + where + " has a name of " + std::to_string(name_len) + " bytes";
+      return done();
+    }
+    if (!need(name_len, where + " name")) return done();
+    where = "part " + out.substr(out.size() - name_len);
+    if (!need(8, where + " size")) return done();
+    uint64_t size = le_at(out, out.size() - 8, 8);
+    if (size > kMaxBundleBytes - out.size()) {
+      problem = "malformed bundle: " + where + " claims " + std::to_string(size) + " bytes, more than a bundle of " +
+                std::to_string(kMaxBundleBytes >> 20) + " MiB holds";
+      return done();
+    }
+    if (!need(size, where + " ends past the end of the file")) return done();
+  }
+  std::string extra;
+  switch (read_exact(fd, 1, extra)) {
+    case Got::Eof: break;
+    case Got::All: problem = "malformed bundle: trailing bytes after the last part"; break;
+    case Got::Error: problem = "cannot read " + path + ": " + std::strerror(errno); break;
+  }
+  return done();
 }
 
 std::optional<std::map<std::string, std::string>> read_bundle(std::string_view bytes,

@@ -31,10 +31,17 @@ inline constexpr uint64_t kMaxBundleBytes = 1ull << 30;  // 1 GiB
 inline constexpr uint64_t kMaxParts = 4096;
 inline constexpr uint64_t kMaxPartName = 256;
 
-// Reads a bundle file's bytes field by field, never past what its header
-// declares nor past kMaxBundleBytes (a regular file, a pipe or a device
-// alike: /dev/zero fails at the magic), or nullopt with `error`.
-std::optional<std::string> read_bundle_file(const std::string& path, std::string* error);
+// Reads a whole file of at most `max` bytes (a regular file, a pipe or a
+// device alike, never more than max + 1 bytes), or nullopt with `error`.
+std::optional<std::string> read_file_bounded(const std::string& path, uint64_t max, std::string* error);
+
+// Reads a bundle file by its own structure: the magic first, then each
+// length before what it counts, refusing as soon as the bytes cannot be a
+// bundle (a wrong magic, a count or size past the format's limits, a file
+// that ends early or goes on after the last part). Memory grows only with
+// bytes actually read, so /dev/zero or a header that claims a gigabyte is
+// refused after a few bytes. Returns the file's bytes for read_bundle().
+std::optional<std::string> read_bundle_bytes(const std::string& path, std::string* error);
 
 // Serializes `parts` (std::map is already sorted by name, so the bytes are a
 // function of the contents alone).

@@ -3,7 +3,10 @@
 // (bundle/verify.h) and the result said first; its dataplane plans are then
 // shown as this build derives them from the bundle's policy. A bundle that
 // fails verification still has its manifest and parts shown, and exits 1.
+#include <fstream>
 #include <iostream>
+#include <optional>
+#include <string_view>
 #include <memory>
 #include <nlohmann/json.hpp>
 
@@ -170,7 +173,21 @@ void add_inspect_command(CLI::App& app, int& rc) {
   cmd->add_option("--limit", args->limit, "entries to show without --all (default 20)");
   cmd->callback([args, &rc] {
     std::string err;
-    auto bytes = bundle::read_bundle_file(args->file, &err);
+    // The first bytes say what the file is; each kind is then read within
+    // its own format's bounds (a device or a FIFO fails at once).
+    char head[8] = {};
+    {
+      std::ifstream in(args->file, std::ios::binary);
+      in.read(head, sizeof head);
+    }
+    std::string_view magic(head, sizeof head);
+    std::optional<std::string> bytes;
+    if (magic == bundle::kMagic)
+      bytes = bundle::read_bundle_bytes(args->file, &err);
+    else if (magic.substr(0, 4) == "SNMI")  // SN_IMAGE_MAGIC, little-endian
+      bytes = bundle::read_file_bounded(args->file, bundle::kMaxBundleBytes, &err);
+    else
+      err = args->file + ": neither a sentinel bundle nor a map image (bad magic)";
     if (!bytes) {
       std::cerr << "sentinelc inspect: " << err << '\n';
       rc = 1;

@@ -34,6 +34,54 @@ void FakeKernel::maybe_fail(const std::string& op, ErrorKind kind, const std::st
                  op == "verifier" ? "0: (b7) r0 = 0\ninvalid access to packet" : "");
 }
 
+void FakeKernel::note(std::string op) {
+  if (checkpointing) checkpoints.push_back({op, state()});
+  ops.push_back(std::move(op));
+}
+
+FakeKernel::State FakeKernel::state() const {
+  return {maps, progs, links, pins, dirs, interfaces, cookie, next_id_};
+}
+
+void FakeKernel::restore(const State& s) {
+  // Handles of the old process must not reach into the new state.
+  link_handles_ = std::make_shared<LinkHandles>(LinkHandles{this, {}});
+  maps = s.maps;
+  progs = s.progs;
+  pins = s.pins;
+  dirs = s.dirs;
+  interfaces = s.interfaces;
+  cookie = s.cookie;
+  next_id_ = s.next_id;
+  links.clear();
+  for (const auto& [id, l] : s.links)
+    if (std::any_of(pins.begin(), pins.end(), [&](const auto& p) { return p.second == id; })) links[id] = l;
+  ops.clear();
+  faults_.clear();
+  targeted_.clear();
+  checkpoints.clear();
+  locked_ = false;
+}
+
+Fd FakeKernel::link_handle(int id) {
+  ++link_handles_->open[id];
+  std::weak_ptr<LinkHandles> book = link_handles_;
+  return Fd(id, [book](int id) {
+    auto b = book.lock();
+    if (!b) return;
+    if (--b->open[id] <= 0) {
+      b->open.erase(id);
+      b->owner->drop_link_if_unused(id);
+    }
+  });
+}
+
+void FakeKernel::drop_link_if_unused(int id) {
+  if (!links.count(id) || link_handles_->open.count(id)) return;
+  if (std::any_of(pins.begin(), pins.end(), [&](const auto& p) { return p.second == id; })) return;
+  links.erase(id);
+}
+
 FakeKernel::Map& FakeKernel::map_at(const std::string& path) { return maps.at(pins.at(path)); }
 
 FakeKernel::Map& FakeKernel::map_of(const Fd& fd, const std::string& name) {
@@ -84,7 +132,7 @@ ObjectInfo FakeKernel::inspect(std::span<const uint8_t> elf, const std::string& 
 }
 
 Loaded FakeKernel::load(const LoadSpec& spec) {
-  ops.push_back("load " + spec.what);
+  note("load " + spec.what);
   maybe_fail("load", ErrorKind::Load, spec.what);
   ObjectInfo info = inspect_object(spec.elf, spec.what);
   for (const auto& p : spec.programs)
@@ -150,7 +198,7 @@ Fd FakeKernel::prog_by_id(uint32_t id) {
 
 void FakeKernel::update_batch(const Fd& map, const std::string& name, const void* keys, const void* values,
                               uint32_t count) {
-  ops.push_back("update_batch " + name);
+  note("update_batch " + name);
   maybe_fail("update_batch", ErrorKind::MapUpdate, "map " + name);
   Map& m = map_of(map, name);
   size_t vs = value_bytes(m.info);
@@ -166,6 +214,7 @@ void FakeKernel::update_batch(const Fd& map, const std::string& name, const void
 }
 
 bool FakeKernel::insert(const Fd& map, const std::string& name, const void* key, const void* value) {
+  note("insert " + name);
   maybe_fail("insert", ErrorKind::MapUpdate, "map " + name);
   Map& m = map_of(map, name);
   const auto* k = static_cast<const uint8_t*>(key);
@@ -191,7 +240,7 @@ bool FakeKernel::lookup(const Fd& map, const std::string& name, const void* key,
 }
 
 bool FakeKernel::erase(const Fd& map, const std::string& name, const void* key) {
-  ops.push_back("erase " + name);
+  note("erase " + name);
   maybe_fail("erase", ErrorKind::MapUpdate, "map " + name);
   Map& m = map_of(map, name);
   const auto* k = static_cast<const uint8_t*>(key);
@@ -205,7 +254,7 @@ std::vector<Bytes> FakeKernel::keys(const Fd& map, const std::string& name) {
 }
 
 void FakeKernel::set_prog(const Fd& prog_array, const std::string& name, uint32_t index, const Fd& prog) {
-  ops.push_back("set_prog " + name + " " + std::to_string(index));
+  note("set_prog " + name + " " + std::to_string(index));
   maybe_fail("set_prog", ErrorKind::MapUpdate, "map " + name);
   Map& m = map_of(prog_array, name);
   if (m.info.kind != MapKind::ProgArray) throw BpfError(ErrorKind::MapUpdate, "map " + name, EINVAL, "not a prog array");
@@ -218,7 +267,7 @@ void FakeKernel::set_prog(const Fd& prog_array, const std::string& name, uint32_
 }
 
 void FakeKernel::clear_prog(const Fd& prog_array, const std::string& name, uint32_t index) {
-  ops.push_back("clear_prog " + name + " " + std::to_string(index));
+  note("clear_prog " + name + " " + std::to_string(index));
   Map& m = map_of(prog_array, name);
   Bytes key(4);
   std::memcpy(key.data(), &index, 4);
@@ -235,7 +284,7 @@ uint32_t FakeKernel::prog_in(const Fd& prog_array, const std::string& name, uint
 }
 
 Fd FakeKernel::create_array(const std::string& name, uint32_t value_size, uint32_t max_entries) {
-  ops.push_back("create_array " + name);
+  note("create_array " + name);
   maybe_fail("create_array", ErrorKind::MapCreate, "map " + name);
   Map m;
   m.name = name;
@@ -247,41 +296,46 @@ Fd FakeKernel::create_array(const std::string& name, uint32_t value_size, uint32
 }
 
 void FakeKernel::pin(const Fd& obj, const std::string& path) {
-  ops.push_back("pin " + path);
+  note("pin " + path);
   maybe_fail("pin", ErrorKind::Pin, path);
   if (pins.count(path)) throw BpfError(ErrorKind::Pin, path, EEXIST, "");
   auto slash = path.find_last_of('/');
   if (!dirs.count(path.substr(0, slash))) throw BpfError(ErrorKind::Pin, path, ENOENT, "");
+  // bpffs refuses names with a dot (reserved for its own files).
+  if (path.find('.', slash) != std::string::npos) throw BpfError(ErrorKind::Pin, path, EPERM, "");
   pins[path] = obj.get();
 }
 
 Fd FakeKernel::get_pinned(const std::string& path) {
   auto it = pins.find(path);
-  return it == pins.end() ? Fd() : handle(it->second);
+  if (it == pins.end()) return Fd();
+  return links.count(it->second) ? link_handle(it->second) : handle(it->second);
 }
 
 void FakeKernel::unpin(const std::string& path) {
-  ops.push_back("unpin " + path);
+  note("unpin " + path);
   maybe_fail("unpin", ErrorKind::Unpin, path);
   auto it = pins.find(path);
   if (it == pins.end()) return;
   int id = it->second;
   pins.erase(it);
-  // A link without pins goes away, and with it the attachment (the fake's
-  // handles hold nothing).
-  if (links.count(id) && std::none_of(pins.begin(), pins.end(), [&](const auto& p) { return p.second == id; }))
-    links.erase(id);
+  // A link without pins or open handles goes away, and with it the attachment.
+  drop_link_if_unused(id);
 }
 
 void FakeKernel::make_dir(const std::string& path) {
+  note("make_dir " + path);
   maybe_fail("make_dir", ErrorKind::Filesystem, path);
   auto slash = path.find_last_of('/');
   if (slash != std::string::npos && slash > 0 && !dirs.count(path.substr(0, slash)))
     throw BpfError(ErrorKind::Filesystem, path, ENOENT, "mkdir");
+  if (path.find('.', slash == std::string::npos ? 0 : slash) != std::string::npos)
+    throw BpfError(ErrorKind::Filesystem, path, EPERM, "mkdir");
   dirs.insert(path);
 }
 
 void FakeKernel::remove_dir(const std::string& path) {
+  note("remove_dir " + path);
   for (const auto& [p, id] : pins)
     if (p.rfind(path + "/", 0) == 0) throw BpfError(ErrorKind::Filesystem, path, ENOTEMPTY, "rmdir");
   for (const auto& d : dirs)
@@ -303,7 +357,7 @@ std::vector<std::string> FakeKernel::list_dir(const std::string& path) {
 }
 
 std::shared_ptr<void> FakeKernel::lock_dir(const std::string& path) {
-  ops.push_back("lock " + path);
+  note("lock " + path);
   maybe_fail("lock", ErrorKind::Filesystem, path);
   if (!dirs.count(path)) throw BpfError(ErrorKind::Filesystem, path, ENOENT, "open for locking");
   // One process, one lock: a second one here would deadlock on flock.
@@ -313,7 +367,7 @@ std::shared_ptr<void> FakeKernel::lock_dir(const std::string& path) {
 }
 
 Fd FakeKernel::create_xdp_link(const Fd& prog, int ifindex, AttachMode* mode) {
-  ops.push_back("link_create xdp " + std::to_string(ifindex));
+  note("link_create xdp " + std::to_string(ifindex));
   maybe_fail("link_create", ErrorKind::Link, "ifindex " + std::to_string(ifindex));
   if (!interfaces.count(static_cast<uint32_t>(ifindex))) throw BpfError(ErrorKind::Link, "ifindex", ENODEV, "");
   for (const auto& [id, l] : links)
@@ -323,21 +377,21 @@ Fd FakeKernel::create_xdp_link(const Fd& prog, int ifindex, AttachMode* mode) {
   links[id] = {LinkKind::Xdp, prog.get(), static_cast<uint32_t>(ifindex),
                native_xdp ? AttachMode::Native : AttachMode::Skb};
   if (mode) *mode = links[id].mode;
-  return handle(id);
+  return link_handle(id);
 }
 
 Fd FakeKernel::create_tcx_link(const Fd& prog, int ifindex, bool ingress) {
-  ops.push_back(std::string("link_create ") + (ingress ? "tcx_ingress " : "tcx_egress ") + std::to_string(ifindex));
+  note(std::string("link_create ") + (ingress ? "tcx_ingress " : "tcx_egress ") + std::to_string(ifindex));
   maybe_fail("link_create", ErrorKind::Link, "ifindex " + std::to_string(ifindex));
   if (!interfaces.count(static_cast<uint32_t>(ifindex))) throw BpfError(ErrorKind::Link, "ifindex", ENODEV, "");
   int id = next_id_++;
   links[id] = {ingress ? LinkKind::TcxIngress : LinkKind::TcxEgress, prog.get(), static_cast<uint32_t>(ifindex),
                AttachMode::Native};
-  return handle(id);
+  return link_handle(id);
 }
 
 void FakeKernel::link_update(const Fd& link, const Fd& new_prog, const Fd& expected_old) {
-  ops.push_back("link_update");
+  note("link_update");
   maybe_fail("link_update", ErrorKind::LinkUpdate, "link");
   if (before_link_update) before_link_update();
   Link& l = links.at(link.get());
@@ -360,14 +414,14 @@ AttachMode FakeKernel::xdp_mode(int ifindex) {
 
 TestRunResult FakeKernel::test_run(const Fd& prog, std::span<const uint8_t> frame, uint32_t,
                                    std::span<const uint8_t>) {
-  ops.push_back("test_run");
+  note("test_run");
   maybe_fail("test_run", ErrorKind::TestRun, "program");
   return {program(progs.at(prog.get()), frame), 10};
 }
 
 TestRunResult FakeKernel::test_run_tc(const Fd& prog, std::span<const uint8_t> frame, uint32_t,
                                       const std::array<uint32_t, 5>&) {
-  ops.push_back("test_run_tc");
+  note("test_run_tc");
   maybe_fail("test_run", ErrorKind::TestRun, "program");
   return {tc_program(progs.at(prog.get()), frame), 10};
 }

@@ -7,6 +7,7 @@
 #pragma once
 #include <functional>
 #include <map>
+#include <memory>
 #include <set>
 #include <string>
 #include <vector>
@@ -32,6 +33,11 @@ class FakeKernel : public Kernel {
     uint32_t ifindex = 0;
     AttachMode mode = AttachMode::Native;
   };
+
+  FakeKernel() = default;
+  // Open link handles point back at the fake: it cannot move.
+  FakeKernel(const FakeKernel&) = delete;
+  FakeKernel& operator=(const FakeKernel&) = delete;
 
   unsigned cpus = 2;
   bool native_xdp = true;
@@ -61,8 +67,37 @@ class FakeKernel : public Kernel {
 
   // Takes an interface away (its links then report ifindex 0), or renames it.
   void delete_interface(uint32_t ifindex);
+  void rename_interface(uint32_t ifindex, const std::string& name) { interfaces.at(ifindex) = name; }
 
-  std::vector<std::string> ops;  // "load dispatcher", "update_batch sn_select", "pin /x", ...
+  // Everything the kernel and bpffs hold, without the fake's knobs. A
+  // process killed mid-operation leaves exactly this behind, minus what only
+  // its open handles kept alive (restore() drops those links).
+  struct State {
+    std::map<int, Map> maps;
+    std::map<int, Prog> progs;
+    std::map<int, Link> links;
+    std::map<std::string, int> pins;
+    std::set<std::string> dirs;
+    std::map<uint32_t, std::string> interfaces;
+    uint64_t cookie = 0;
+    int next_id = 0;
+  };
+  State state() const;
+  // Becomes the kernel a fresh process finds after the one that left
+  // `s` died: links that nothing pins are gone with that process's handles.
+  // Faults, the op log and checkpoints are cleared.
+  void restore(const State& s);
+  // While set, every call that changes something first records the state
+  // as it is just before it: a kill point. Together with state() after the
+  // operation returns, these are every state a kill can leave.
+  struct Checkpoint {
+    std::string next_op;
+    State state;
+  };
+  bool checkpointing = false;
+  std::vector<Checkpoint> checkpoints;
+
+  std::vector<std::string> ops;  // "load dispatcher", "update_batch sn_select", "pin /x", "make_dir /x", ...
   std::map<int, Map> maps;
   std::map<int, Prog> progs;
   std::map<int, Link> links;
@@ -119,7 +154,18 @@ class FakeKernel : public Kernel {
 
  private:
   void maybe_fail(const std::string& op, ErrorKind kind, const std::string& object);
+  // Logs a call that may change state (and checkpoints before it).
+  void note(std::string op);
   Fd handle(int id) const { return Fd(id, nullptr); }
+  // A link lives while it is pinned or a handle to it is open, as in the
+  // kernel: a link made but never pinned goes away with its last handle.
+  struct LinkHandles {
+    FakeKernel* owner;
+    std::map<int, int> open;
+  };
+  Fd link_handle(int id);
+  void drop_link_if_unused(int id);
+  std::shared_ptr<LinkHandles> link_handles_ = std::make_shared<LinkHandles>(LinkHandles{this, {}});
   Map& map_of(const Fd& fd, const std::string& name);
   int next_id_ = 100;
   std::map<std::string, int> faults_;

@@ -25,7 +25,7 @@ Bundle parse_bundle(std::string_view bytes, const ReadOptions& opts) {
 
 Bundle read_bundle_file(const std::string& path, const ReadOptions& opts) {
   std::string err;
-  auto bytes = bundle::read_bundle_file(path, &err);
+  auto bytes = bundle::read_bundle_bytes(path, &err);
   if (!bytes) throw Error("verify", err);
   return parse_bundle(*bytes, opts);
 }

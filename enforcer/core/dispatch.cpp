@@ -99,15 +99,19 @@ bool Dispatcher::ensure(Undo& undo, uint32_t pinned_version) {
       undo.pins.push_back(path);
     }
   }
+  if (fresh_selector) {
+    // A new array reads as zero: bank 0, a live generation 0. The selector
+    // says "none" before it is pinned, so that a kill between the two never
+    // leaves a selector naming a bank nobody loaded.
+    sn_selector none{};
+    none.bank = none.prev_bank = SN_BANK_NONE;
+    uint32_t zero = 0;
+    k_.update_batch(l.maps.at(SN_MAP_SELECTOR), SN_MAP_SELECTOR, &zero, &none, 1);
+  }
   for (const char* m : kMaps) {
     if (have.count(m)) continue;
     k_.pin(l.maps.at(m), l_.dispatch(m));
     undo.pins.push_back(l_.dispatch(m));
-  }
-  if (fresh_selector) {
-    sn_selector s{};
-    s.bank = s.prev_bank = SN_BANK_NONE;
-    write_selector(s);
   }
   return upgrade;
 }

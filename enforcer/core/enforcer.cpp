@@ -131,6 +131,19 @@ ApplyResult Enforcer::apply(const Bundle& b, const ApplyOptions& o) {
     if (k_.list_dir(path).empty()) undo.dirs.push_back(path);
     k_.make_dir(path);
   };
+  // Once the new bank holds programs, a failure empties it again: a free
+  // bank that keeps them would keep a dead generation's programs and maps
+  // in the kernel until some later apply happens to take that bank.
+  bool bank_loaded = false;
+  auto fail = [&] {
+    if (bank_loaded) {
+      try {
+        d.clear_bank(bank);
+      } catch (...) {
+      }
+    }
+    undo_all(k_, undo);
+  };
   LoadedGeneration g;
   try {
     make_dir(l_.ns());
@@ -204,13 +217,14 @@ ApplyResult Enforcer::apply(const Bundle& b, const ApplyOptions& o) {
 
     std::map<backend::Hook, bpf::Fd> entries;
     for (const auto& [hook, name] : g.entries) entries[hook] = g.progs.at(name);
+    bank_loaded = true;
     d.load_bank(bank, entries);
     step("bank");
   } catch (const bpf::BpfError& e) {
-    undo_all(k_, undo);
+    fail();
     throw Error("apply", e.what(), e.log());
   } catch (...) {
-    undo_all(k_, undo);
+    fail();
     throw;
   }
 
@@ -227,7 +241,7 @@ ApplyResult Enforcer::apply(const Bundle& b, const ApplyOptions& o) {
     r.switch_ns = static_cast<uint64_t>(
         std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - t0).count());
   } catch (const bpf::BpfError& e) {
-    undo_all(k_, undo);
+    fail();
     throw Error("switch", e.what());
   }
   if (has_live) r.previous = sel->generation;
@@ -236,14 +250,33 @@ ApplyResult Enforcer::apply(const Bundle& b, const ApplyOptions& o) {
   auto warn = [&](const std::string& what, const std::exception& e) { r.warnings.push_back(what + ": " + e.what()); };
   std::set<uint64_t> keep = {n};
   if (has_live) keep.insert(sel->generation);
+  // Every bank but the two kept ones is emptied, whatever left programs
+  // there: a generation removed below, or an apply or detach killed halfway.
+  for (uint32_t other = 0; other < SN_BANKS; ++other) {
+    if (other == bank || other == live_bank) continue;
+    try {
+      auto slots = d.bank(other);
+      if (std::any_of(slots.begin(), slots.end(), [](const auto& s) { return s.second != 0; })) d.clear_bank(other);
+    } catch (const std::exception& e) {
+      warn("could not empty bank " + std::to_string(other), e);
+    }
+  }
   for (const auto& old : existing) {
     if (keep.count(old.number)) continue;
     try {
-      if (old.complete && old.meta.bank != bank && old.meta.bank != live_bank) d.clear_bank(old.meta.bank);
       gens.remove(old.number);
       r.removed.push_back(old.number);
     } catch (const std::exception& e) {
       warn("could not remove generation " + std::to_string(old.number), e);
+    }
+  }
+  // An interface renamed since its links were made, and applied under its
+  // new name, is known by that name from now on (status compares the two).
+  for (const auto& rec : ifaces) {
+    try {
+      record_name(k_, l_, rec.ifindex, iface_name(rec));
+    } catch (const std::exception& e) {
+      warn("could not record the name of " + iface_name(rec), e);
     }
   }
   // Links the kept generations need stay; the others go.
@@ -304,7 +337,7 @@ RollbackResult Enforcer::rollback() {
   try {
     for (const auto& rec : gens.ifaces(prev)) {
       std::string name = iface_name(rec);
-      if (k_.ifname_of(rec.ifindex).empty())
+      if (!same_device(k_, l_, rec.ifindex, name))
         throw Error("rollback", "interface " + name + " of generation " + std::to_string(prev) + " is gone");
       ensure_links(k_, l_, d, rec.ifindex, name, pg->meta.hooks, undo);
     }
@@ -327,8 +360,10 @@ DetachResult Enforcer::detach() {
   DetachResult r;
   auto lock = lock_root(k_, l_.root);
   if (k_.list_dir(l_.ns()).empty()) {
+    // An apply killed just after making the namespace's directory, or a
+    // detach killed just before removing it, leaves it empty.
     try {
-      k_.remove_dir(l_.ns());  // what a killed detach may leave
+      k_.remove_dir(l_.ns());
     } catch (const bpf::BpfError& e) {
       throw Error("detach", e.what());
     }

@@ -65,6 +65,19 @@ std::vector<IfaceLinks> list_links(bpf::Kernel& k, const Layout& l) {
   return out;
 }
 
+bool same_device(bpf::Kernel& k, const Layout& l, uint32_t ifindex, const std::string& name) {
+  std::string now = k.ifname_of(ifindex);
+  if (now.empty()) return false;
+  bool linked = false;
+  for (backend::Hook h : kHooks) {
+    bpf::Fd f = k.get_pinned(l.link(ifindex, link_name(h)));
+    if (!f) continue;
+    if (k.link_info(f).ifindex == 0) return false;
+    linked = true;
+  }
+  return linked || now == name;
+}
+
 void ensure_links(bpf::Kernel& k, const Layout& l, Dispatcher& d, uint32_t ifindex, const std::string& name,
                   uint32_t hooks, Undo& undo) {
   std::string dir = l.link_dir(ifindex);
@@ -111,6 +124,18 @@ void ensure_links(bpf::Kernel& k, const Layout& l, Dispatcher& d, uint32_t ifind
     k.pin(link, path);
     undo.pins.push_back(path);
   }
+}
+
+void record_name(bpf::Kernel& k, const Layout& l, uint32_t ifindex, const std::string& name) {
+  bpf::Fd m = k.get_pinned(l.link(ifindex, "meta"));
+  if (!m) return;
+  IfaceRecord r{};
+  uint32_t zero = 0;
+  if (k.lookup(m, "meta", &zero, &r) && name == std::string(r.name, strnlen(r.name, sizeof r.name))) return;
+  r = IfaceRecord{};
+  r.ifindex = ifindex;
+  std::strncpy(r.name, name.c_str(), sizeof r.name - 1);
+  k.update_batch(m, "meta", &zero, &r, 1);
 }
 
 void remove_links(bpf::Kernel& k, const Layout& l, uint32_t ifindex, uint32_t hooks) {

@@ -30,10 +30,20 @@ std::vector<IfaceLinks> list_links(bpf::Kernel& k, const Layout& l);
 void ensure_links(bpf::Kernel& k, const Layout& l, Dispatcher& d, uint32_t ifindex, const std::string& name,
                   uint32_t hooks, Undo& undo);
 
+// Records `name` as the name the interface's links were last applied under
+// (links/<ifindex>/meta), when it differs.
+void record_name(bpf::Kernel& k, const Layout& l, uint32_t ifindex, const std::string& name);
+
 // Removes the interface's links at `hooks` (all with kAllHooks), and its
 // directory when none is left.
 void remove_links(bpf::Kernel& k, const Layout& l, uint32_t ifindex, uint32_t hooks);
 inline constexpr uint32_t kAllHooks = kHookXdp | kHookTcxIngress | kHookTcxEgress;
+
+// Whether the device with `ifindex` is still the interface that was
+// attached as `name`: a link still attached to it says so whatever it is
+// called now (a rename keeps the device); without a link only the name can.
+// An index can be taken again by a new device once the old one is gone.
+bool same_device(bpf::Kernel& k, const Layout& l, uint32_t ifindex, const std::string& name);
 
 uint32_t hook_bit(backend::Hook h);
 const char* link_name(backend::Hook h);

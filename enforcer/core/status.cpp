@@ -88,7 +88,11 @@ json Enforcer::status() {
       hooks[link_name(h)] = hj;
     }
     std::string state = i.gone() ? "gone" : i.current_name != i.attached_name ? "renamed" : "attached";
-    json j = {{"ifindex", i.ifindex}, {"name", i.current_name.empty() ? i.attached_name : i.current_name},
+    // The links of a device that went away belong to it, not to whatever
+    // device has its index now.
+    std::string name = (i.gone() && !i.attached_name.empty()) || i.current_name.empty() ? i.attached_name
+                                                                                         : i.current_name;
+    json j = {{"ifindex", i.ifindex}, {"name", name},
               {"attached_name", i.attached_name}, {"state", state}, {"hooks", hooks},
               {"live", live_ifaces.count(i.ifindex) > 0}};
     if (i.gone())

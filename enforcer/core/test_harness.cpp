@@ -10,11 +10,10 @@ extern "C" {
 
 namespace sentinel::enforcer::core {
 
-GenerationHarness GenerationHarness::load(const Bundle& b) {
+GenerationHarness GenerationHarness::load(const Bundle& b, LoadOptions o) {
   GenerationHarness h;
   h.k_ = bpf::make_libbpf_kernel();
   h.policy_ = b.policy;
-  LoadOptions o;
   o.what = "test generation";
   h.g_ = load_generation(*h.k_, b, o);
   smoke_test(*h.k_, h.g_);

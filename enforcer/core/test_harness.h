@@ -21,8 +21,9 @@ namespace sentinel::enforcer::core {
 
 class GenerationHarness {
  public:
-  // Throws core::Error (load, fill, smoke test) like apply.
-  static GenerationHarness load(const Bundle& b);
+  // Throws core::Error (load, fill, smoke test) like apply. `o` lets a test
+  // resize maps (LoadOptions::max_entries_override), e.g. a smaller ring.
+  static GenerationHarness load(const Bundle& b, LoadOptions o = {});
 
   bool has(backend::Hook hook) const { return g_.entries.count(hook) > 0; }
   // The XDP entry of the generation (the chain follows its tail calls):

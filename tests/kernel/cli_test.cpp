@@ -195,7 +195,7 @@ TEST_CASE("bad inputs fail fast with a clear message", "[kernel][cli]") {
   std::string hf = cli.file("huge.snb", huge);
   std::string out = cli.run("apply " + hf + " --iface lo", &rc, true);
   CHECK(rc == 1);
-  CHECK_THAT(out, Catch::Contains("larger than 1024 MiB"));
+  CHECK_THAT(out, Catch::Contains("more than a bundle of 1024 MiB holds"));
 
   for (const char* t : {"-1", "nan", "inf", "1e308", "abc"}) {
     std::string o = capture("timeout 5 " + enforcer_cli() + " alerts --timeout " + t + cli.common() + " 2>&1", &rc);

@@ -19,7 +19,7 @@ std::map<std::string, std::string> sample_parts(int abi = SN_ABI_VERSION) {
   nlohmann::json listed = nlohmann::json::object();
   for (const auto& [n, b] : parts) listed[n] = {{"size", b.size()}, {"sha256", sha256_hex(b)}};
   nlohmann::json m = {{"format", "sentinel-bundle"},
-                      {"format_version", 1},
+                      {"format_version", kFormatVersion},
                       {"abi_version", abi},
                       {"parts", listed}};
   parts["manifest.json"] = m.dump(2);
@@ -113,9 +113,25 @@ TEST_CASE("manifest mismatches are precise", "[bundle]") {
   }
   SECTION("unknown format version") {
     auto m = nlohmann::json::parse(parts["manifest.json"]);
-    m["format_version"] = 2;
+    m["format_version"] = kFormatVersion + 1;
     parts["manifest.json"] = m.dump();
-    CHECK(verify_error(parts).find("unknown format_version 2") != std::string::npos);
+    CHECK(verify_error(parts).find("unknown format_version " + std::to_string(kFormatVersion + 1)) !=
+          std::string::npos);
+  }
+  SECTION("a version 1 bundle says how to rebuild it") {
+    auto m = nlohmann::json::parse(parts["manifest.json"]);
+    m["format_version"] = 1;
+    parts["manifest.json"] = m.dump();
+    std::string err = verify_error(parts);
+    CHECK(err.find("format version 1") != std::string::npos);
+    CHECK(err.find("sentinelc build POLICY -o BUNDLE.snb") != std::string::npos);
+  }
+  SECTION("signature listed") {
+    auto m = nlohmann::json::parse(parts["manifest.json"]);
+    parts["signature.json"] = "{}";
+    m["parts"]["signature.json"] = {{"size", 2}, {"sha256", sha256_hex("{}")}};
+    parts["manifest.json"] = m.dump();
+    CHECK(verify_error(parts) == "part signature.json: the manifest must not list it");
   }
 }
 

@@ -71,16 +71,25 @@ TEST_CASE("sample policy lowers to the expected shapes", "[lower]") {
   CHECK(plan.rules.back().action == SN_FW_DENY);
   CHECK(plan.rules[3].action == SN_FW_LOG);
   CHECK(plan.rules[0].counter_key == dplan::counter_key("firewall", "ssh"));
-  CHECK(plan.config.ntuples == plan.tuples.size());
+  CHECK(plan.config.ntuples == plan.cls.tuples.size());
+  CHECK(plan.config.default_action == SN_FW_DENY);
+  CHECK(plan.config.ct_mode == SN_FW_CT_OFF);
+  CHECK(plan.config.next_slot == SN_NO_SLOT);
+  CHECK(plan.config.malformed_counter_key == dplan::counter_key("firewall", "malformed"));
   CHECK(plan.defines == std::vector<std::string>{"SN_FW_IPV6"});
-  for (size_t i = 1; i < plan.tuples.size(); ++i)
-    CHECK(plan.tuples[i - 1].min_rule <= plan.tuples[i].min_rule);
-  for (size_t i = 1; i < plan.entries.size(); ++i)
-    CHECK(std::memcmp(&plan.entries[i - 1].first, &plan.entries[i].first, sizeof(sn_fw_key)) < 0);
-  for (const auto& [k, m] : plan.entries) {
-    REQUIRE(k.tuple < plan.tuples.size());
-    CHECK(m.rule >= plan.tuples[k.tuple].min_rule);
+  CHECK(plan.cls.v6);
+  // Every counter the program may touch: the rules, the default, malformed.
+  CHECK(plan.counter_keys.size() == 7);
+  for (size_t i = 1; i < plan.cls.tuples.size(); ++i)
+    CHECK(plan.cls.tuples[i - 1].min_rule <= plan.cls.tuples[i].min_rule);
+  for (size_t i = 1; i < plan.cls.entries.size(); ++i)
+    CHECK(std::memcmp(&plan.cls.entries[i - 1].first, &plan.cls.entries[i].first, sizeof(sn_cls_key)) < 0);
+  for (const auto& [k, m] : plan.cls.entries) {
+    REQUIRE(k.tuple < plan.cls.tuples.size());
+    CHECK(m.rule >= plan.cls.tuples[k.tuple].min_rule);
     CHECK(k.pad == 0);
+    CHECK(k.ct == 0);
+    CHECK(plan.cls.tuples[k.tuple].ct_mask == 0);
   }
   // A policy with IPv4 rules only needs no IPv6 code.
   pir::Policy v4;
@@ -88,12 +97,13 @@ TEST_CASE("sample policy lowers to the expected shapes", "[lower]") {
   r.match.src = addrs({"10.0.0.0/8"});
   testing::fw(v4).rules = {r};
   CHECK(lower_firewall(v4).defines.empty());
+  CHECK_FALSE(lower_firewall(v4).cls.v6);
 }
 
 TEST_CASE("plan walk agrees with the reference evaluator", "[lower]") {
   auto pol = sample_policy();
   auto plan = lower_firewall(pol);
-  testing::PlanIndex idx(plan);
+  testing::PlanIndex idx(plan.cls);
   std::mt19937_64 rng(42);
   const char* v4pool[] = {"10.0.0.53", "10.9.9.9", "192.168.1.1", "8.8.8.8", "172.16.0.1"};
   const char* v6pool[] = {"2001:db8::1", "2001:db9::1", "fe80::1", "::1"};
@@ -112,7 +122,7 @@ TEST_CASE("plan walk agrees with the reference evaluator", "[lower]") {
       p.dport = portpool[rng() % 11];
     }
     auto want = testing::fw_eval(pol, p);
-    uint32_t got = testing::plan_classify(plan, idx, p);
+    uint32_t got = testing::plan_classify(plan.cls, plan.config.nrules, idx, p);
     uint32_t want_idx = want.rule < 0 ? plan.config.nrules : static_cast<uint32_t>(want.rule);
     INFO(eval::format(p));
     REQUIRE(got == want_idx);
@@ -145,10 +155,10 @@ TEST_CASE("tuple count depends on shapes, not on the number of rules", "[lower]"
   auto t0 = std::chrono::steady_clock::now();
   auto big = lower_firewall(generated(100000));
   auto ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
-  WARN("lower_firewall on 100000 rules: " << ms << " ms, " << big.entries.size() << " entries");
-  CHECK(small.tuples.size() == 1);
-  CHECK(big.tuples.size() == small.tuples.size());
-  CHECK(big.entries.size() == 100000);
+  WARN("lower_firewall on 100000 rules: " << ms << " ms, " << big.cls.entries.size() << " entries");
+  CHECK(small.cls.tuples.size() == 1);
+  CHECK(big.cls.tuples.size() == small.cls.tuples.size());
+  CHECK(big.cls.entries.size() == 100000);
   CHECK(ms < 5000);
 }
 
