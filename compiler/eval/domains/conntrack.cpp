@@ -221,6 +221,7 @@ void track_stage(StageCtx& c) {
     if (r.domain == DomainId::conntrack) {
       r.action = "track";
       r.note += "; " + note;
+      if (created) r.counted.push_back("created");
       return;
     }
   }
@@ -228,6 +229,7 @@ void track_stage(StageCtx& c) {
   r.domain = DomainId::conntrack;
   r.action = "track";
   r.note = note;
+  if (created) r.counted.push_back("created");
   c.verdict.results.push_back(std::move(r));
 }
 
