@@ -226,12 +226,19 @@ std::optional<TimedPacket> parse_timed_packet(std::string_view text, std::string
     size_t digits = 0;
     while (digits < t.size() && ((t[digits] >= '0' && t[digits] <= '9') || t[digits] == '.')) ++digits;
     std::string_view num = t.substr(0, digits), unit = t.substr(digits);
-    double scale = unit.empty() || unit == "s" ? 1e9 : unit == "ms" ? 1e6 : unit == "us" ? 1e3 : unit == "m" ? 60e9 : 0;
+    double scale = unit.empty() || unit == "s" ? 1e9
+                   : unit == "ms"                 ? 1e6
+                   : unit == "us"                 ? 1e3
+                   : unit == "ns"                 ? 1
+                   : unit == "m"                  ? 60e9
+                   : unit == "h"                  ? 3600e9
+                   : unit == "d"                  ? 86400e9
+                                                  : 0;
     char* endp = nullptr;
     std::string n(num);
     double v = n.empty() ? -1 : std::strtod(n.c_str(), &endp);
     if (scale == 0 || v < 0 || !endp || *endp || v * scale > 1.8e19) {
-      *error = "invalid time `@" + std::string(t) + "` (seconds, or with ms, us, s or m)";
+      *error = "invalid time `@" + std::string(t) + "` (seconds, or with ns, us, ms, s, m, h or d)";
       return std::nullopt;
     }
     tp.time_ns = static_cast<uint64_t>(v * scale + 0.5);

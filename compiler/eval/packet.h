@@ -61,7 +61,9 @@ std::string format(const Packet& p);
 std::vector<uint8_t> build_frame(const Packet& p);
 
 // A packet at a time, going in or out: `[@TIME] [in|out] PACKET`, TIME in
-// seconds (`@1.5`) or with a unit (`@250ms`, `@2s`, `@5m`); default `@0 in`.
+// seconds (`@1.5`) or with a unit (`@250ms`, `@2s`, `@5m`, `@2h`, `@5d`; also
+// ns and us), as long as the conntrack timeouts it is meant to cross;
+// default `@0 in`.
 // For sequences through stateful domains (tests, explain).
 struct TimedPacket {
   uint64_t time_ns = 0;
