@@ -91,8 +91,10 @@ pir::CtState classify(const Table& t, const Packet& p, uint64_t now) {
     if (is_icmp_error(p)) {
       const Inner& q = *p.inner;
       bool ports = q.proto == 6 || q.proto == 17;
-      // An ICMP echo quoted in an error carries identifier 1 (build_frame).
-      uint16_t sp = ports ? q.sport : 1, dp = ports ? q.dport : 1;
+      // A quoted ICMP echo is keyed by its identifier, 1 in what build_frame
+      // quotes; other protocols, like their flows, by the addresses alone.
+      bool echo = q.proto == (p.family == pir::Family::V4 ? 1 : 58);
+      uint16_t sp = ports ? q.sport : echo ? 1 : 0, dp = ports ? q.dport : echo ? 1 : 0;
       Keyed k = make_key(p.family, q.proto, q.src, sp, q.dst, dp);
       return live(t, k.key, now) ? pir::CtState::Related : pir::CtState::Invalid;
     }
