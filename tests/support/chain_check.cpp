@@ -50,7 +50,7 @@ std::string format_timed(const eval::TimedPacket& tp) {
   return std::string(t) + (tp.egress ? " out " : " in ") + eval::format(tp.pkt);
 }
 
-ChainCheck::ChainCheck(PolicyFixture& fx) : fx_(fx), ev_(fx.policy) {
+ChainCheck::ChainCheck(PolicyFixture& fx, CounterCheck counters) : fx_(fx), ev_(fx.policy), mode_(counters) {
   ct_ = fx.policy.get<pir::Conntrack>() != nullptr;
   if (fx_.kernel) last_ = snapshot();
 }
@@ -58,6 +58,29 @@ ChainCheck::ChainCheck(PolicyFixture& fx) : fx_(fx), ev_(fx.policy) {
 std::map<std::string, uint64_t> ChainCheck::snapshot() {
   std::map<std::string, uint64_t> out;
   for (const auto& [id, c] : fx_.kernel->counters()) out[id] = c.packets;
+  return out;
+}
+
+std::map<std::string, uint64_t> ChainCheck::read(const std::map<std::string, uint64_t>& keys) {
+  std::map<std::string, uint64_t> out;
+  for (const auto& [id, n] : keys) {
+    auto slash = id.find('/');
+    out[id] = fx_.kernel->counter(id.substr(0, slash), id.substr(slash + 1)).packets;
+  }
+  return out;
+}
+
+std::vector<std::string> ChainCheck::compare_totals() {
+  std::vector<std::string> out;
+  if (!fx_.kernel) return out;
+  auto got = snapshot();
+  for (const auto& [id, n] : got) {
+    uint64_t want = totals_.count(id) ? totals_.at(id) : 0;
+    if (n != want)
+      out.push_back("counter " + id + ": evaluator " + std::to_string(want) + ", kernel " + std::to_string(n));
+  }
+  for (const auto& [id, n] : totals_)
+    if (!got.count(id) && n) out.push_back("counter " + id + ": evaluator " + std::to_string(n) + ", kernel 0");
   return out;
 }
 
@@ -104,6 +127,7 @@ Step ChainCheck::run(const eval::TimedPacket& tp) {
   auto& k = *fx_.kernel;
   KernelStep ks;
   auto frame = eval::build_frame(tp.pkt);
+  if (mode_ == CounterCheck::Expected) last_ = read(want);
   if (tp.egress) {
     ks.tc = k.tc(backend::Hook::TcxEgress, frame, tp.time_ns);
     ks.dropped = ks.tc == kTcxDrop;
@@ -112,7 +136,7 @@ Step ChainCheck::run(const eval::TimedPacket& tp) {
     if (ks.xdp == kXdpPass) ks.tc = k.tc(backend::Hook::TcxIngress, frame, tp.time_ns);
     ks.dropped = ks.xdp == kXdpDrop || ks.tc == kTcxDrop;
   }
-  auto now = snapshot();
+  auto now = mode_ == CounterCheck::All ? snapshot() : read(want);
   for (const auto& [id, n] : now) {
     uint64_t was = last_.count(id) ? last_[id] : 0;
     if (n != was) ks.moved[id] = n - was;
