@@ -112,7 +112,9 @@ pir::CtState classify(const Table& t, const Packet& p, uint64_t now) {
     if (syn_only(f)) {
       if (!any || any->expires_ns <= now || any->tcp_state == kTimeWait || any->tcp_state == kClose)
         return pir::CtState::New;
-      if (any->tcp_state == kSynSent && is_orig(*any, k.from_a)) return pir::CtState::New;
+      // A retransmission: its state is the flow's, like any packet's on a
+      // live flow (established once a reply was seen, even a bare ACK).
+      if (any->tcp_state == kSynSent && is_orig(*any, k.from_a)) return by_direction(*any, k.from_a);
       return pir::CtState::Invalid;
     }
     if (const Entry* e = live(t, k.key, now)) return by_direction(*e, k.from_a);
