@@ -13,6 +13,7 @@
 //   fw_diff --random POLICIES PACKETS SEED [firewall,ratelimit,conntrack]
 //   fw_diff --classbench FILE RULES PACKETS SEED      (skips when FILE is absent)
 //   fw_diff --firehol FILE PACKETS SEED               (skips when FILE is absent)
+//   fw_diff --replay POLICY_DIR PACKETS_FILE          (a sequence a failing run wrote)
 #include <chrono>
 #include <filesystem>
 #include <fstream>
@@ -367,6 +368,33 @@ int data_policy(const std::string& label, const std::optional<std::string>& text
   return r.packets_differing || r.totals_differing || hit < 2 ? 1 : 0;
 }
 
+// A sequence written by a failing run, again, with every difference and
+// what the evaluator and the kernel did with each packet.
+int replay(const std::string& policy_dir, const std::string& packets) {
+  auto fx = testing::PolicyFixture::compile(policy_dir);
+  if (!fx) return 1;
+  fx->load_kernel();
+  testing::ChainCheck chk(*fx);
+  std::ifstream in(packets);
+  size_t n = 0, differing = 0;
+  for (std::string line; std::getline(in, line);) {
+    if (line.empty() || line[0] == '#') continue;
+    std::string err;
+    auto tp = eval::parse_timed_packet(line, &err);
+    if (!tp) {
+      std::cerr << packets << ": " << err << '\n';
+      return 1;
+    }
+    auto step = chk.run(*tp);
+    std::cout << n++ << ' ' << testing::format_timed(*tp) << " => " << (step.verdict.dropped ? "drop" : "pass")
+              << " ct " << pir::to_string(step.verdict.ct) << ' ' << testing::format_counts(testing::counted(step.verdict))
+              << '\n';
+    for (const auto& d : step.differences) std::cout << "    DIFFERS: " << d << '\n';
+    differing += !step.differences.empty();
+  }
+  return differing ? 1 : 0;
+}
+
 testing::RandomPolicyOptions domains(const std::string& list) {
   testing::RandomPolicyOptions o;
   o.firewall = list.find("firewall") != std::string::npos;
@@ -398,6 +426,7 @@ int main(int argc, char** argv) {
     std::string label = "classbench-" + fs::path(a[1]).filename().string();
     return data_policy(label, classbench_policy(a[1], num(2, 1000), num(4, 1)), num(3, 10000), num(4, 1));
   }
+  if (a[0] == "--replay" && a.size() > 2) return replay(a[1], a[2]);
   if (a[0] == "--firehol" && a.size() > 1)
     return data_policy("firehol-" + fs::path(a[1]).stem().string(), firehol_policy(a[1]), num(2, 10000), num(3, 1));
   return example(a[0], num(1, 20000), num(2, 1));
