@@ -38,6 +38,10 @@ struct DomainResult {
   std::string note;        // what explain adds: "ct established", "2 of 5 in this window"
   pir::Loc where;          // the deciding rule's location, when a rule decided
   std::vector<Miss> misses;  // when tracing: every earlier rule and why it did not match
+  // The domain's counters this packet moves, by the ids the kernel counts
+  // under (dplan::counter_key(domain, id)): what the compiled programs must
+  // agree with, packet by packet.
+  std::vector<std::string> counted;
 };
 
 struct Verdict {

@@ -154,29 +154,36 @@ std::optional<Packet> parse_packet(std::string_view text, std::string* error) {
       }
       ++i;
     } else if (w[i] == "inner") {
-      if (!p.is_icmp() || i + 4 >= w.size() || w[i + 3] != "->") {
+      // `inner proto N SRC -> DST` names any other protocol by number.
+      size_t at = i + 1 < w.size() && w[i + 1] == "proto" ? i + 2 : i + 1;
+      if (!p.is_icmp() || at + 3 >= w.size() || w[at + 2] != "->") {
         *error = "expected `inner PROTO SRC -> DST` after an icmp packet";
         return std::nullopt;
       }
       Inner in;
-      if (w[i + 1] == "tcp") in.proto = 6;
-      else if (w[i + 1] == "udp") in.proto = 17;
-      else if (w[i + 1] == "icmp") in.proto = 1;
-      else if (w[i + 1] == "icmpv6") in.proto = 58;
+      if (at == i + 2) {
+        if (!parse_num<uint8_t>(w[at], in.proto, 255)) {
+          *error = "expected a protocol number after `inner proto`";
+          return std::nullopt;
+        }
+      } else if (w[at] == "tcp") in.proto = 6;
+      else if (w[at] == "udp") in.proto = 17;
+      else if (w[at] == "icmp") in.proto = 1;
+      else if (w[at] == "icmpv6") in.proto = 58;
       else {
-        *error = "unknown inner protocol `" + std::string(w[i + 1]) + "`";
+        *error = "unknown inner protocol `" + std::string(w[at]) + "` (tcp, udp, icmp, icmpv6, proto N)";
         return std::nullopt;
       }
       bool iports = in.proto == 6 || in.proto == 17;
-      if (!parse_endpoint(w[i + 2], iports, in.src, in.sport, error) ||
-          !parse_endpoint(w[i + 4], iports, in.dst, in.dport, error))
+      if (!parse_endpoint(w[at + 1], iports, in.src, in.sport, error) ||
+          !parse_endpoint(w[at + 3], iports, in.dst, in.dport, error))
         return std::nullopt;
       if (in.src.family != p.family || in.dst.family != p.family) {
         *error = "the inner packet is of another address family";
         return std::nullopt;
       }
       p.inner = in;
-      i += 4;
+      i = at + 3;
     } else if (w[i] == "frag") {
       p.fragment = true;
     } else if (w[i] == "vlan" && i + 1 < w.size()) {
@@ -226,12 +233,19 @@ std::optional<TimedPacket> parse_timed_packet(std::string_view text, std::string
     size_t digits = 0;
     while (digits < t.size() && ((t[digits] >= '0' && t[digits] <= '9') || t[digits] == '.')) ++digits;
     std::string_view num = t.substr(0, digits), unit = t.substr(digits);
-    double scale = unit.empty() || unit == "s" ? 1e9 : unit == "ms" ? 1e6 : unit == "us" ? 1e3 : unit == "m" ? 60e9 : 0;
+    double scale = unit.empty() || unit == "s" ? 1e9
+                   : unit == "ms"                 ? 1e6
+                   : unit == "us"                 ? 1e3
+                   : unit == "ns"                 ? 1
+                   : unit == "m"                  ? 60e9
+                   : unit == "h"                  ? 3600e9
+                   : unit == "d"                  ? 86400e9
+                                                  : 0;
     char* endp = nullptr;
     std::string n(num);
     double v = n.empty() ? -1 : std::strtod(n.c_str(), &endp);
     if (scale == 0 || v < 0 || !endp || *endp || v * scale > 1.8e19) {
-      *error = "invalid time `@" + std::string(t) + "` (seconds, or with ms, us, s or m)";
+      *error = "invalid time `@" + std::string(t) + "` (seconds, or with ns, us, ms, s, m, h or d)";
       return std::nullopt;
     }
     tp.time_ns = static_cast<uint64_t>(v * scale + 0.5);
@@ -286,8 +300,11 @@ std::string format(const Packet& p) {
         if (a.family == pir::Family::V6) s = "[" + s + "]";
         return s + ":" + std::to_string(port);
       };
-      const char* names[] = {"tcp", "udp", "icmp", "icmpv6"};
-      const char* name = q.proto == 6 ? names[0] : q.proto == 17 ? names[1] : q.proto == 1 ? names[2] : names[3];
+      std::string name = q.proto == 6    ? "tcp"
+                         : q.proto == 17 ? "udp"
+                         : q.proto == 1  ? "icmp"
+                         : q.proto == 58 ? "icmpv6"
+                                         : "proto " + std::to_string(q.proto);
       os << " inner " << name << ' ' << qep(q.src, q.sport) << " -> " << qep(q.dst, q.dport);
     }
   }
@@ -398,8 +415,10 @@ std::vector<uint8_t> build_frame(const Packet& p) {
           put16(q, p.inner->sport);
           put16(q, p.inner->dport);
           put32(q, 0);
+        } else if (p.inner->proto == (v4 ? 1 : 58)) {
+          q = {static_cast<uint8_t>(v4 ? 8 : 128), 0, 0, 0, 0, 1, 0, 1};  // echo request, id 1
         } else {
-          q = {static_cast<uint8_t>(p.inner->proto == 1 ? 8 : 128), 0, 0, 0, 0, 1, 0, 1};
+          q.assign(8, 0);
         }
         auto ih = ip_header(p.family, p.inner->proto, p.inner->src, p.inner->dst, 8);
         l4.insert(l4.end(), ih.begin(), ih.end());

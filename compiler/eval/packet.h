@@ -9,7 +9,8 @@
 //   icmp 10.0.0.1 -> 10.0.0.2                 (echo request, id 1)
 //   icmp 10.0.0.2 -> 10.0.0.1 type 0 id 7     (echo reply)
 //   icmp 10.0.0.9 -> 10.0.0.1 type 3 code 3 inner udp 10.0.0.1:5000 -> 10.0.0.2:53
-//                                             (an ICMP error quoting that packet)
+//                                             (an ICMP error quoting that packet;
+//                                              `inner proto 47 ...` for others)
 //   proto 47 10.0.0.1 -> 10.0.0.2             (any other IP protocol by number)
 //   tcp 10.0.0.1:1 -> 10.0.0.2:2 frag         (a non-first fragment: carries no ports)
 // Other options: `vlan N` (up to two), `len N` (payload bytes).
@@ -61,7 +62,9 @@ std::string format(const Packet& p);
 std::vector<uint8_t> build_frame(const Packet& p);
 
 // A packet at a time, going in or out: `[@TIME] [in|out] PACKET`, TIME in
-// seconds (`@1.5`) or with a unit (`@250ms`, `@2s`, `@5m`); default `@0 in`.
+// seconds (`@1.5`) or with a unit (`@250ms`, `@2s`, `@5m`, `@2h`, `@5d`; also
+// ns and us), as long as the conntrack timeouts it is meant to cross;
+// default `@0 in`.
 // For sequences through stateful domains (tests, explain).
 struct TimedPacket {
   uint64_t time_ns = 0;

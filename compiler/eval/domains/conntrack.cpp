@@ -91,8 +91,10 @@ pir::CtState classify(const Table& t, const Packet& p, uint64_t now) {
     if (is_icmp_error(p)) {
       const Inner& q = *p.inner;
       bool ports = q.proto == 6 || q.proto == 17;
-      // An ICMP echo quoted in an error carries identifier 1 (build_frame).
-      uint16_t sp = ports ? q.sport : 1, dp = ports ? q.dport : 1;
+      // A quoted ICMP echo is keyed by its identifier, 1 in what build_frame
+      // quotes; other protocols, like their flows, by the addresses alone.
+      bool echo = q.proto == (p.family == pir::Family::V4 ? 1 : 58);
+      uint16_t sp = ports ? q.sport : echo ? 1 : 0, dp = ports ? q.dport : echo ? 1 : 0;
       Keyed k = make_key(p.family, q.proto, q.src, sp, q.dst, dp);
       return live(t, k.key, now) ? pir::CtState::Related : pir::CtState::Invalid;
     }
@@ -110,7 +112,9 @@ pir::CtState classify(const Table& t, const Packet& p, uint64_t now) {
     if (syn_only(f)) {
       if (!any || any->expires_ns <= now || any->tcp_state == kTimeWait || any->tcp_state == kClose)
         return pir::CtState::New;
-      if (any->tcp_state == kSynSent && is_orig(*any, k.from_a)) return pir::CtState::New;
+      // A retransmission: its state is the flow's, like any packet's on a
+      // live flow (established once a reply was seen, even a bare ACK).
+      if (any->tcp_state == kSynSent && is_orig(*any, k.from_a)) return by_direction(*any, k.from_a);
       return pir::CtState::Invalid;
     }
     if (const Entry* e = live(t, k.key, now)) return by_direction(*e, k.from_a);
@@ -221,6 +225,7 @@ void track_stage(StageCtx& c) {
     if (r.domain == DomainId::conntrack) {
       r.action = "track";
       r.note += "; " + note;
+      if (created) r.counted.push_back("created");
       return;
     }
   }
@@ -228,6 +233,7 @@ void track_stage(StageCtx& c) {
   r.domain = DomainId::conntrack;
   r.action = "track";
   r.note = note;
+  if (created) r.counted.push_back("created");
   c.verdict.results.push_back(std::move(r));
 }
 

@@ -63,6 +63,7 @@ void xdp(StageCtx& c) {
   }
   if (d.action == pir::FirewallAction::Deny && fw.mode == pir::Mode::Audit)
     r.note = "audit mode: would drop, passes and is reported";
+  r.counted = {r.rule_id};
   c.verdict.dropped = d.dropped;
   c.verdict.results.push_back(std::move(r));
 }

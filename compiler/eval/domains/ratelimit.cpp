@@ -125,6 +125,8 @@ void xdp(StageCtx& c) {
   r.where = rule.loc;
   r.action = within ? "pass" : pir::to_string(rule.action);
   r.dropped = !within && rule.action == pir::RateAction::Drop && rl.mode == pir::Mode::Enforce;
+  // A rule counts what it lets through apart from what it refuses.
+  r.counted = {within ? rule.id + "#pass" : rule.id};
   r.note = std::string(within ? "within " : "over ") + std::to_string(rule.rate.count) + "/" + rule.rate.unit +
            " (" + pir::to_string(rule.algorithm) + ", " + pir::key_text(rule) + ")";
   if (!within && !r.dropped && rule.action == pir::RateAction::Drop) r.note += "; audit mode: passes";
