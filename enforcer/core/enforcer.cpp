@@ -86,7 +86,10 @@ ApplyResult Enforcer::apply(const Bundle& b, const ApplyOptions& o) {
     throw Error("kernel features", "the kernel cannot load TC programs");
   if (!hooks) throw Error("plan", "the bundle has no program to attach: its policy has no domain block");
 
-  std::vector<std::string> names = o.ifaces.empty() ? b.plan.interfaces : o.ifaces;
+  // `--iface a --iface a` names one interface.
+  std::vector<std::string> names;
+  for (const auto& n : o.ifaces.empty() ? b.plan.interfaces : o.ifaces)
+    if (std::find(names.begin(), names.end(), n) == names.end()) names.push_back(n);
   if (names.empty())
     throw Error("interfaces", "the policy names no interfaces (`firewall on @group`) and none was given with --iface");
   std::vector<IfaceRecord> ifaces;
