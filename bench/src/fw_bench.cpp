@@ -66,7 +66,8 @@ double ms_since(Clock::time_point t0) {
 
 struct Options {
   std::vector<std::string> sizes{"10", "1000", "10000", "100000"};
-  std::vector<std::string> classbench{"fw1_1k", "acl1_1k", "ipc1_1k", "fw1_10k", "acl1_10k", "ipc1_10k"};
+  std::vector<std::string> classbench{"fw1_1k",   "acl1_1k",   "ipc1_1k",   "fw1_10k",  "acl1_10k",
+                                      "ipc1_10k", "fw1_100k", "acl1_100k", "ipc1_100k"};
   std::string data = SN_BENCH_DATA;
   unsigned random = 16;
   unsigned runs = 5;
