@@ -23,15 +23,15 @@
 # firewall is bench/gen_rules.py's 1000 rules). All traffic stays inside the
 # two namespaces; the flood stops after FLOOD_SECONDS or when
 # the swaps are done, whichever comes first; a trap removes everything.
-# Defaults: 7 runs per apply figure, 100 swaps, at most 150 s of flood.
+# Defaults: 7 runs per apply figure, 200 swaps, at most 240 s of flood.
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/.." && pwd)
 build="$root/build-bench"
 runs=7
-swaps=100
-flood_s=150
+swaps=200
+flood_s=240
 set_name=fw1_1k
 while getopts "b:r:s:t:c:" o; do
 	case $o in
@@ -186,7 +186,36 @@ wait $s0 $s1 2>/dev/null || true
 pids=()
 
 python3 - "$work" "$what" "$runs" "$done_swaps" "$swaps" "$t_start" "$t_end" "$t_quiet" "$flood_s" <<'EOF'
-import json, statistics, sys
+import json, math, statistics, sys
+
+
+def poisson_ci(k, conf=0.95):
+    """Exact (Garwood) interval of a Poisson mean from one count k."""
+    a = (1 - conf) / 2
+    if k > 500:  # the exact sums underflow; the normal approximation is close here
+        return k - 1.96 * math.sqrt(k), k + 1.96 * math.sqrt(k)
+
+    def cdf(k, mu):  # P(X <= k)
+        if mu == 0:
+            return 1.0
+        term = math.exp(-mu)
+        total = term
+        for i in range(1, k + 1):
+            term *= mu / i
+            total += term
+        return min(total, 1.0)
+
+    def solve(f, lo, hi):
+        for _ in range(200):
+            mid = (lo + hi) / 2
+            lo, hi = (mid, hi) if f(mid) else (lo, mid)
+        return (lo + hi) / 2
+
+    top = max(10.0, 4 * k + 10)
+    upper = solve(lambda mu: cdf(k, mu) > a, 0.0, top)
+    lower = 0.0 if k == 0 else solve(lambda mu: 1 - cdf(k - 1, mu) < a, 0.0, top)
+    return lower, upper
+
 work, what, runs, done, asked = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4]), int(sys.argv[5])
 t_start, t_end, t_quiet, flood_s = int(sys.argv[6]), int(sys.argv[7]), int(sys.argv[8]), sys.argv[9]
 
@@ -253,11 +282,10 @@ if done and rate > 0:
     per = d["tc_ingress_crossed"] / done
     window_us = per / rate * 1e6
     print(f"- crossed packets per switch: **{per:.2f}** ({d['tc_ingress_crossed']} over {done} switches)")
-    print(f"- implied window (crossed / (switches × packets/s at XDP)): **{window_us:.2f} µs** at {rate:,.0f} packets/s")
-    if d["tc_ingress_crossed"] == 0:
-        # No event seen: 3 is the 95% upper bound of a Poisson count of 0.
-        print(f"- no packet crossed: at 95% confidence the window is below {3 / (done * rate) * 1e6:.2f} µs "
-              f"(3 / (switches × packets/s))")
+    lo, hi = poisson_ci(d["tc_ingress_crossed"])
+    scale = 1e6 / (done * rate)
+    print(f"- implied window (crossed / (switches × packets/s at XDP)): **{window_us:.2f} µs** at {rate:,.0f} "
+          f"packets/s; 95% interval {lo * scale:.2f} .. {hi * scale:.2f} µs (exact Poisson interval of the count)")
     print(f"- selector write (`switched in`): median **{med(sw):.1f} µs** (min {min(sw):.1f}, max {max(sw):.1f}) "
           f"over {len(sw)} swaps; apply wall time under the flood: median {med(wall):.0f} ms")
     if d["tc_ingress_stamped"] == 0:
