@@ -1,12 +1,18 @@
 #!/usr/bin/env bash
-# Runs both benchmarks and appends a dated section to bench/RESULTS.md:
-#   fw_bench          ns per packet at 10 .. 100,000 rules (BPF_PROG_TEST_RUN)
-#   compile_apply.sh  build+apply of 100,000 rules beside nft, iptables, xdp-filter
+# Runs the benchmarks and appends a dated section to bench/RESULTS.md:
+#   fw_bench          ns per packet at 10 .. 100,000 generated rules and on the
+#                     ClassBench sets, the XDP chain (firewall + rate limiter)
+#                     beside the firewall alone (BPF_PROG_TEST_RUN)
+#   compile_apply.sh  build+apply of 100,000 rules beside nft, iptables,
+#                     xdp-filter; again on a ClassBench set (-c)
+#   generation.sh     apply time of one- and three-hook generations, and the
+#                     generation switch window under a UDP flood
 #
-#   bench/run.sh [-b BUILD_DIR] [-n] [-r RUNS]
+#   bench/run.sh [-b BUILD_DIR] [-n] [-r RUNS] [-c SET|none]
 #     -b  build directory (default build-bench at the repository root)
 #     -n  do not configure and build, use what is there
 #     -r  runs per compile+apply figure (default 5)
+#     -c  ClassBench set for the second compile+apply run (default acl1_100k)
 # Needs root. The targets are built with `ninja -j2` (only what the bench uses).
 set -euo pipefail
 
@@ -15,12 +21,14 @@ root=$(cd "$here/.." && pwd)
 build="$root/build-bench"
 do_build=1
 runs=5
-while getopts "b:nr:" o; do
+ca_set=acl1_100k
+while getopts "b:nr:c:" o; do
 	case $o in
 	b) build=$OPTARG ;;
 	n) do_build=0 ;;
 	r) runs=$OPTARG ;;
-	*) sed -n '2,10p' "$0"; exit 1 ;;
+	c) ca_set=$OPTARG ;;
+	*) sed -n '2,17p' "$0"; exit 1 ;;
 	esac
 done
 [ "$(id -u)" = 0 ] || { echo "run.sh: needs root" >&2; exit 1; }
@@ -46,6 +54,13 @@ echo "run.sh: per-packet bench ..." >&2
 "$build/bench/src/fw_bench" >"$out/fw.md"
 echo "run.sh: compile+apply bench ..." >&2
 "$here/compile_apply.sh" -b "$build" -r "$runs" >"$out/ca.md"
+cb_data=$root/../shared/data/classbench
+if [ "$ca_set" != none ] && { [ -f "$cb_data/$ca_set" ] || [ -f "$cb_data/$ca_set.xz" ]; }; then
+	echo "run.sh: compile+apply bench on ClassBench $ca_set ..." >&2
+	"$here/compile_apply.sh" -b "$build" -r "$runs" -c "$ca_set" >"$out/ca-cb.md"
+fi
+echo "run.sh: generation bench ..." >&2
+"$here/generation.sh" -b "$build" >"$out/gen.md"
 
 cpu=$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//')
 rev=$(git -C "$root" rev-parse --short HEAD 2>/dev/null || echo unknown)
@@ -65,9 +80,19 @@ dirty=$(git -C "$root" status --porcelain -- compiler enforcer bpf-templates ben
 	echo
 	cat "$out/fw.md"
 	echo
-	echo "### Compile + apply, 100,000 rules (bench/compile_apply.sh)"
+	echo "### Compile + apply, 100,000 generated rules (bench/compile_apply.sh)"
 	echo
 	cat "$out/ca.md"
+	echo
+	if [ -f "$out/ca-cb.md" ]; then
+		echo "### Compile + apply, ClassBench $ca_set (bench/compile_apply.sh -c)"
+		echo
+		cat "$out/ca-cb.md"
+		echo
+	fi
+	echo "### Generations: apply time and switch window (bench/generation.sh)"
+	echo
+	cat "$out/gen.md"
 	echo
 	echo "### Targets"
 	echo

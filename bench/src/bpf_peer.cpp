@@ -101,6 +101,29 @@ void fill_linear(int map_fd, const std::vector<bench_linear_rule>& rules) {
   }
 }
 
+MapMemory map_memory(int mfd) {
+  MapMemory mm;
+  bpf_map_info mi{};
+  uint32_t mlen = sizeof(mi);
+  if (int err = bpf_obj_get_info_by_fd(mfd, &mi, &mlen)) fail("map info", err);
+  mm.name = mi.name;
+  uint64_t per = uint64_t(mi.key_size) + mi.value_size;
+  if (mi.type == BPF_MAP_TYPE_PERCPU_ARRAY || mi.type == BPF_MAP_TYPE_PERCPU_HASH ||
+      mi.type == BPF_MAP_TYPE_LRU_PERCPU_HASH)
+    per = mi.key_size + uint64_t((mi.value_size + 7) / 8 * 8) * libbpf_num_possible_cpus();
+  if (mi.type == BPF_MAP_TYPE_RINGBUF) per = 1;
+  mm.nominal = per * mi.max_entries;
+  std::ifstream f("/proc/self/fdinfo/" + std::to_string(mfd));
+  std::string key;
+  while (f >> key) {
+    if (key == "memlock:") {
+      f >> mm.memlock;
+      break;
+    }
+  }
+  return mm;
+}
+
 std::vector<MapMemory> prog_map_memory(uint32_t prog_id) {
   int pfd = bpf_prog_get_fd_by_id(prog_id);
   if (pfd < 0) fail("prog by id", errno);
@@ -116,25 +139,9 @@ std::vector<MapMemory> prog_map_memory(uint32_t prog_id) {
   for (uint32_t i = 0; i < info.nr_map_ids && i < ids.size(); ++i) {
     int mfd = bpf_map_get_fd_by_id(ids[i]);
     if (mfd < 0) continue;
-    bpf_map_info mi{};
-    uint32_t mlen = sizeof(mi);
-    if (bpf_obj_get_info_by_fd(mfd, &mi, &mlen) == 0) {
-      MapMemory mm;
-      mm.name = mi.name;
-      uint64_t per = uint64_t(mi.key_size) + mi.value_size;
-      if (mi.type == BPF_MAP_TYPE_PERCPU_ARRAY || mi.type == BPF_MAP_TYPE_PERCPU_HASH)
-        per = mi.key_size + uint64_t((mi.value_size + 7) / 8 * 8) * libbpf_num_possible_cpus();
-      if (mi.type == BPF_MAP_TYPE_RINGBUF) per = 1;
-      mm.nominal = per * mi.max_entries;
-      std::ifstream f("/proc/self/fdinfo/" + std::to_string(mfd));
-      std::string key;
-      while (f >> key) {
-        if (key == "memlock:") {
-          f >> mm.memlock;
-          break;
-        }
-      }
-      out.push_back(mm);
+    try {
+      out.push_back(map_memory(mfd));
+    } catch (const std::runtime_error&) {
     }
     close(mfd);
   }

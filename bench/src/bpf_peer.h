@@ -52,5 +52,8 @@ struct MapMemory {
   uint64_t nominal = 0;
 };
 std::vector<MapMemory> prog_map_memory(uint32_t prog_id);
+// The same for one map by descriptor (a generation's maps, which the test
+// harness hands out by name).
+MapMemory map_memory(int map_fd);
 
 }  // namespace sentinel::bench

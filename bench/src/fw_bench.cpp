@@ -1,18 +1,26 @@
-// Per-packet cost of the firewall through BPF_PROG_TEST_RUN, beside an empty
-// XDP program (the floor) and a bpfilter-style linear peer, at growing rule
-// counts, on the rules bench/gen_rules.py writes. Before timing, every
-// program's verdict on every probe is checked against the reference
-// evaluator, so only correct programs are measured.
+// Per-packet cost of a generation's XDP entry through BPF_PROG_TEST_RUN,
+// beside an empty XDP program (the floor) and a bpfilter-style linear peer,
+// on two kinds of rules:
 //
-//   fw_bench [--sizes 10,1000,10000,100000] [--runs 5] [--target-ms 60]
+//   generated   bench/gen_rules.py at growing rule counts: the growth target
+//   ClassBench  real filter sets (../shared/data/classbench) converted by
+//               bench/classbench.py; there also the whole XDP chain, the
+//               firewall tail-calling the rate limiter of
+//               bench/policies/ratelimit.sen, beside the firewall alone
 //
-// Prints Markdown: compile and load figures, ns per packet, ratios and
-// whether the target (cost at the largest size within 2x of the smallest)
-// holds. Needs root.
+// Before timing, every program's verdict on every probe is checked against
+// the reference evaluator, so only correct programs are measured.
+//
+//   fw_bench [--sizes 10,1000,10000,100000|none]
+//            [--classbench fw1_1k,acl1_1k,...|none] [--data DIR] [--random N]
+//            [--runs 5] [--target-ms 60] [--max-repeat N]
+//
+// Prints Markdown. Needs root.
 #include <linux/bpf.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <cctype>
 #include <arpa/inet.h>
 #include <chrono>
 #include <cstdio>
@@ -24,6 +32,8 @@
 #include <iostream>
 #include <map>
 #include <memory>
+#include <nlohmann/json.hpp>
+#include <optional>
 #include <sstream>
 #include <stdexcept>
 #include <string>
@@ -31,13 +41,13 @@
 
 #include "bench/src/bpf_peer.h"
 #include "compiler/backend/build.h"
-#include "compiler/eval/firewall.h"
+#include "compiler/eval/eval.h"
 #include "compiler/eval/packet.h"
-#include "compiler/passes/analyses.h"
+#include "compiler/passes/domains/firewall.h"
 #include "compiler/passes/pipeline.h"
-#include "enforcer/bpf/libbpf_kernel.h"
+#include "compiler/pir/domains/firewall.h"
+#include "enforcer/core/bundle.h"
 #include "enforcer/core/error.h"
-#include "enforcer/core/firewall_spec.h"
 #include "enforcer/core/test_harness.h"
 
 extern "C" {
@@ -55,7 +65,11 @@ double ms_since(Clock::time_point t0) {
 }
 
 struct Options {
-  std::vector<size_t> sizes{10, 1000, 10000, 100000};
+  std::vector<std::string> sizes{"10", "1000", "10000", "100000"};
+  std::vector<std::string> classbench{"fw1_1k",   "acl1_1k",   "ipc1_1k",   "fw1_10k",  "acl1_10k",
+                                      "ipc1_10k", "fw1_100k", "acl1_100k", "ipc1_100k"};
+  std::string data = SN_BENCH_DATA;
+  unsigned random = 16;
   unsigned runs = 5;
   double target_ms = 60;  // wall time of one timed BPF_PROG_TEST_RUN call
   uint32_t max_repeat = 1000000;
@@ -63,7 +77,7 @@ struct Options {
 };
 
 struct Probe {
-  std::string name, text, expect;  // expect: the generator's action
+  std::string name, text, expect, expect_rule;  // expect: the generator's action
   eval::Packet pkt;
   std::vector<uint8_t> frame;
 };
@@ -92,10 +106,9 @@ std::string read_file(const fs::path& p) {
   return ss.str();
 }
 
-void generate(size_t n, const fs::path& dir) {
-  std::string cmd = std::string(SN_BENCH_PYTHON) + " " + SN_BENCH_GEN + " " + std::to_string(n) +
-                    " " + dir.string() + " >/dev/null";
-  if (std::system(cmd.c_str()) != 0) throw std::runtime_error("generator failed: " + cmd);
+void run_script(const std::string& script, const std::string& args) {
+  std::string cmd = std::string(SN_BENCH_PYTHON) + " " + script + " " + args + " >/dev/null";
+  if (std::system(cmd.c_str()) != 0) throw std::runtime_error("failed: " + cmd);
 }
 
 std::vector<Probe> read_probes(const fs::path& file) {
@@ -108,6 +121,7 @@ std::vector<Probe> read_probes(const fs::path& file) {
     std::getline(ls, p.name, '\t');
     std::getline(ls, p.text, '\t');
     std::getline(ls, p.expect, '\t');
+    std::getline(ls, p.expect_rule, '\t');
     std::string err;
     auto pkt = eval::parse_packet(p.text, &err);
     if (!pkt) throw std::runtime_error("probe '" + p.text + "': " + err);
@@ -168,15 +182,21 @@ std::string human_bytes(uint64_t b) {
   return std::to_string(b) + " B";
 }
 
-// Memory of a program's maps, split into what grows with the policy and the
-// fixed rest (rings, shared counters sized by constant).
+// A table cell: one line, no pipes.
+std::string cell(std::string s) {
+  for (char& c : s)
+    if (c == '\n' || c == '|') c = ' ';
+  if (s.size() > 160) s = s.substr(0, 157) + "...";
+  return s;
+}
+
+// Memory of maps, the big ones named.
 struct Memory {
   uint64_t memlock = 0, nominal = 0;
   std::string detail;
 };
-Memory memory_of(uint32_t prog_id) {
+Memory sum_memory(std::vector<MapMemory> maps) {
   Memory m;
-  auto maps = prog_map_memory(prog_id);
   std::sort(maps.begin(), maps.end(), [](auto& a, auto& b) { return a.memlock > b.memlock; });
   for (const auto& mm : maps) {
     m.memlock += mm.memlock;
@@ -200,187 +220,447 @@ const char* xdp_name(uint32_t a) {
   return "?";
 }
 
-struct SizeResult {
-  size_t n = 0;
-  double frontend_ms = 0, never_ms = 0, shadow_ms = 0, compile_ms = 0, load_ms = 0, linear_load_ms = 0;
-  size_t tuples = 0, entries = 0, warnings = 0;
-  Memory sentinel_mem, linear_mem;
-  std::map<std::string, Timing> sentinel, linear, empty;  // by probe name
+// A policy through the front end and the back end, loaded as a generation.
+struct Compiled {
+  std::unique_ptr<passes::Frontend> fe;
+  backend::Artifacts art;
+  std::optional<enforcer::core::GenerationHarness> h;
+  double frontend_ms = 0, never_ms = 0, shadow_ms = 0, compile_ms = 0, load_ms = 0;
+  size_t warnings = 0, tuples = 0, entries = 0;
+  Memory mem;
+  std::string error;  // where it stopped, when it did
+  const pir::Policy& policy() const { return *fe->policy; }
 };
 
-int run(const Options& o) {
-  std::vector<std::string> probe_names;
-  std::vector<SizeResult> results;
+Compiled compile_and_load(const std::vector<std::string>& paths) {
+  Compiled c;
+  // The front end as `sentinelc build` runs it, in timed parts: parse, check
+  // and lower; then the firewall's rule analyses.
+  auto t0 = Clock::now();
+  passes::FrontendOptions fo;
+  fo.analyses = false;
+  c.fe = passes::run_frontend(paths, fo);
+  c.frontend_ms = ms_since(t0);
+  if (!c.fe->policy) {
+    c.error = "front end: " + c.fe->diags.render_text();
+    return c;
+  }
+  if (c.fe->policy->get<pir::Firewall>()) {
+    t0 = Clock::now();
+    passes::check_firewall_never_matching(*c.fe->policy, c.fe->sm, c.fe->diags);
+    c.never_ms = ms_since(t0);
+    t0 = Clock::now();
+    passes::check_firewall_shadowed(*c.fe->policy, c.fe->sm, c.fe->diags);
+    c.shadow_ms = ms_since(t0);
+    c.warnings = c.fe->diags.warnings();
+  }
+  try {
+    t0 = Clock::now();
+    c.art = backend::compile_artifacts(*c.fe->policy);
+    c.compile_ms = ms_since(t0);
+  } catch (const std::exception& e) {
+    c.error = std::string("compile: ") + e.what();
+    return c;
+  }
+  const auto fw = c.art.plan.domains.value("firewall", nlohmann::json::object());
+  c.tuples = fw.value("tuples", 0);
+  c.entries = fw.value("entries", 0);
+  try {
+    t0 = Clock::now();
+    c.h.emplace(enforcer::core::GenerationHarness::load(
+        enforcer::core::bundle_of(*c.fe->policy, c.art.objects)));
+    c.load_ms = ms_since(t0);
+  } catch (const enforcer::core::Error& e) {
+    c.error = std::string("load: ") + e.what();
+    if (!e.log().empty()) std::cerr << "fw_bench: verifier log tail:\n" << e.log().substr(e.log().size() > 2000 ? e.log().size() - 2000 : 0) << "\n";
+    return c;
+  }
+  std::vector<MapMemory> maps;
+  for (const auto& m : c.art.plan.maps) maps.push_back(map_memory(c.h->map(m.name).get()));
+  c.mem = sum_memory(std::move(maps));
+  return c;
+}
+
+struct ProbeResult {
+  std::string name, text, fw_rule, fw_action, rl_rule;
+  bool chain_dropped = false;
+  std::optional<Timing> sentinel, chain;
+  Timing linear, empty;
+};
+
+struct Result {
+  std::string name;  // "1000" or "fw1_1k"
+  bool classbench = false;
+  size_t rules = 0;
+  nlohmann::json summary;  // classbench.py's
+  Compiled fw, chain;
+  double linear_load_ms = 0;
+  Memory linear_mem;
+  std::vector<ProbeResult> probes;
+};
+
+// One workload: a directory as gen_rules.py or classbench.py writes it.
+bool run_workload(Result& r, const fs::path& dir, const Options& o, BpfPeer& empty) {
   const std::string peers = SN_BENCH_PEER_DIR;
-  BpfPeer empty(peers + "/xdp_empty.bpf.o", "bench_xdp_empty");
+  auto probes = read_probes(dir / "probes.txt");
+  if (r.classbench) r.summary = nlohmann::json::parse(read_file(dir / "summary.json"));
 
-  for (size_t n : o.sizes) {
-    SizeResult r;
-    r.n = n;
-    fs::path dir = fs::path(o.work) / std::to_string(n);
-    generate(n, dir);
-    auto probes = read_probes(dir / "probes.txt");
-    if (probe_names.empty())
-      for (auto& p : probes) probe_names.push_back(p.name);
+  r.fw = compile_and_load({(dir / "policy").string()});
+  if (!r.fw.fe->policy) {
+    std::cerr << "fw_bench: the policy of " << r.name << " does not check:\n" << r.fw.error << "\n";
+    return false;
+  }
+  r.rules = r.fw.policy().get<pir::Firewall>()->rules.size();
+  if (!r.fw.error.empty()) std::cerr << "fw_bench: " << r.name << ": sentinel " << r.fw.error << "\n";
+  r.chain = compile_and_load({(dir / "policy").string(), SN_BENCH_POLICIES "/ratelimit.sen"});
+  if (!r.chain.error.empty()) std::cerr << "fw_bench: " << r.name << ": chain " << r.chain.error << "\n";
 
-    // Sentinel: front end, back end, load + fill.
-    auto t0 = Clock::now();
-    // The front end as `sentinelc build` runs it, in two timed parts: parse,
-    // check and lower; then the rule analyses (shadowing, never-matching).
-    passes::FrontendOptions fo;
-    fo.analyses = false;
-    auto fe = passes::run_frontend({(dir / "policy").string()}, fo);
-    r.frontend_ms = ms_since(t0);
-    if (fe->policy) {
-      t0 = Clock::now();
-      passes::check_never_matching_rules(*fe->policy, fe->sm, fe->diags);
-      r.never_ms = ms_since(t0);
-      t0 = Clock::now();
-      passes::check_shadowed_rules(*fe->policy, fe->sm, fe->diags);
-      r.shadow_ms = ms_since(t0);
-      r.warnings = fe->diags.warnings();
+  // The linear peer on the same rules.
+  auto lin_rules = read_linear(dir / "linear.rules");
+  bench_linear_config cfg{uint32_t(lin_rules.size()), BENCH_LINEAR_ALLOW};
+  if (r.classbench && r.summary.value("default", "allow") == "deny") cfg.default_action = BENCH_LINEAR_DENY;
+  auto t0 = Clock::now();
+  BpfPeer linear(peers + "/xdp_linear.bpf.o", "bench_xdp_linear",
+                 std::span(reinterpret_cast<const uint8_t*>(&cfg), sizeof cfg),
+                 {{"lin_rules", std::max<uint32_t>(1, lin_rules.size())},
+                  {"lin_cnt", uint32_t(lin_rules.size() + 1)}});
+  fill_linear(linear.map_fd("lin_rules"), lin_rules);
+  r.linear_load_ms = ms_since(t0);
+  r.linear_mem = sum_memory(prog_map_memory(linear.prog_id()));
+
+  // Correctness first: the reference evaluator decides what each must say.
+  // Probes run in file order at increasing test-clock times, through the
+  // evaluator and the kernel alike, so the rate limiter's buckets agree.
+  bool ok = true;
+  eval::Evaluator ev_fw(r.fw.policy());
+  std::optional<eval::Evaluator> ev_chain;
+  if (r.chain.h) ev_chain.emplace(r.chain.policy());
+  uint64_t t = 1'000'000'000;
+  for (const auto& p : probes) {
+    t += 1'000'000;
+    ProbeResult pr;
+    pr.name = p.name;
+    pr.text = p.text;
+    auto v = ev_fw.ingress(p.pkt, t);
+    const eval::DomainResult* d = v.of(DomainId::firewall);
+    pr.fw_rule = d ? d->rule_id : "";
+    pr.fw_action = v.dropped ? "deny" : "allow";
+    uint32_t want = v.dropped ? XDP_DROP : XDP_PASS;
+    auto check = [&](const std::string& who, uint32_t got, uint32_t expected) {
+      if (got != expected) {
+        std::cerr << "fw_bench: " << r.name << ", probe " << p.name << " (" << p.text << "): " << who
+                  << " says " << xdp_name(got) << ", the reference evaluator " << xdp_name(expected) << "\n";
+        ok = false;
+      }
+    };
+    if (pr.fw_action != p.expect || (!p.expect_rule.empty() && p.expect_rule != pr.fw_rule)) {
+      std::cerr << "fw_bench: " << r.name << ", probe " << p.name << ": the generator expects " << p.expect
+                << (p.expect_rule.empty() ? "" : " by " + p.expect_rule) << ", the reference evaluator says "
+                << pr.fw_action << " by " << pr.fw_rule << "\n";
+      ok = false;
     }
-    if (!fe->policy) {
-      fe->diags.sort();
-      std::cerr << "fw_bench: the generated policy of " << n << " rules does not check:\n"
-                << fe->diags.render_text() << "\n";
-      return 1;
+    if (r.fw.h) check("sentinel", r.fw.h->xdp(p.frame, t), want);
+    check("linear peer", test_run(linear.prog_fd(), p.frame, 1).retval, want);
+    check("the empty program", test_run(empty.prog_fd(), p.frame, 1).retval, XDP_PASS);
+    if (r.chain.h) {
+      auto vc = ev_chain->ingress(p.pkt, t);
+      const eval::DomainResult* rl = vc.of(DomainId::ratelimit);
+      pr.rl_rule = rl ? rl->rule_id : "";
+      pr.chain_dropped = vc.dropped;
+      check("sentinel chain", r.chain.h->xdp(p.frame, t), vc.dropped ? XDP_DROP : XDP_PASS);
     }
-    const pir::Policy& policy = *fe->policy;
-    t0 = Clock::now();
-    backend::FirewallArtifacts art = backend::compile_firewall(policy);
-    r.compile_ms = ms_since(t0);
-    r.tuples = art.plan.tuples.size();
-    r.entries = art.plan.entries.size();
-    using enforcer::core::FirewallHarness;
-    std::optional<FirewallHarness> loaded;
-    t0 = Clock::now();
-    loaded.emplace(FirewallHarness::load(
-        std::span<const char>(art.object.data(), art.object.size()), art.plan));
-    r.load_ms = ms_since(t0);
-    FirewallHarness& fw = *loaded;
-    r.sentinel_mem = memory_of(fw.prog_id());
+    r.probes.push_back(std::move(pr));
+  }
+  if (!ok) return false;
 
-    // The linear peer on the same rules.
-    auto lin_rules = read_linear(dir / "linear.rules");
-    bench_linear_config cfg{uint32_t(lin_rules.size()), BENCH_LINEAR_ALLOW};
-    t0 = Clock::now();
-    BpfPeer linear(peers + "/xdp_linear.bpf.o", "bench_xdp_linear",
-                   std::span(reinterpret_cast<const uint8_t*>(&cfg), sizeof cfg),
-                   {{"lin_rules", uint32_t(lin_rules.size())},
-                    {"lin_cnt", uint32_t(lin_rules.size() + 1)}});
-    fill_linear(linear.map_fd("lin_rules"), lin_rules);
-    r.linear_load_ms = ms_since(t0);
-    r.linear_mem = memory_of(linear.prog_id());
+  for (size_t i = 0; i < probes.size(); ++i) {
+    const auto& frame = probes[i].frame;
+    auto& pr = r.probes[i];
+    if (r.fw.h) pr.sentinel = measure([&](uint32_t rep) { return r.fw.h->bench_xdp(frame, rep); }, o);
+    if (r.chain.h) pr.chain = measure([&](uint32_t rep) { return r.chain.h->bench_xdp(frame, rep); }, o);
+    pr.linear = measure([&](uint32_t rep) { return test_run(linear.prog_fd(), frame, rep).ns; }, o);
+    pr.empty = measure([&](uint32_t rep) { return test_run(empty.prog_fd(), frame, rep).ns; }, o);
+  }
+  std::cerr << "fw_bench: " << r.name << " done\n";
+  return true;
+}
 
-    // Correctness first: the reference evaluator decides what each must say.
-    bool ok = true;
-    for (const auto& p : probes) {
-      auto v = eval::eval_firewall(policy, p.pkt);
-      uint32_t want = v.dropped ? XDP_DROP : XDP_PASS;
-      std::string want_action = v.dropped ? "deny" : "allow";
-      auto check = [&](const char* who, uint32_t got) {
-        if (got != want) {
-          std::cerr << "fw_bench: " << n << " rules, probe " << p.name << " (" << p.text
-                    << "): " << who << " says " << xdp_name(got) << ", the reference evaluator "
-                    << xdp_name(want) << "\n";
-          ok = false;
+double median(std::vector<double> v) {
+  if (v.empty()) return 0;
+  std::sort(v.begin(), v.end());
+  return v.size() % 2 ? v[v.size() / 2] : (v[v.size() / 2 - 1] + v[v.size() / 2]) / 2;
+}
+
+std::string ns_or(const std::optional<Timing>& t) { return t ? fmt("%.0f", t->ns) : "—"; }
+
+void print_compile_table(const std::vector<Result>& results, bool classbench) {
+  if (classbench)
+    std::cout << "| set | filters | rules | skipped (protocol) | tuples | key entries | parse+check+lower ms | "
+                 "analyses ms (never-matching + shadowed) | compile ms | load+fill ms | map memory (memlock) | "
+                 "linear load+fill ms | linear map memory |\n"
+                 "|---|---:|---:|---|---:|---:|---:|---:|---:|---:|---|---:|---|\n";
+  else
+    std::cout << "| rules | tuples | key entries | parse+check+lower ms | analyses ms (never-matching + "
+                 "shadowed) | compile ms | load+fill ms | map memory (memlock) | linear load+fill ms | "
+                 "linear map memory |\n"
+                 "|---:|---:|---:|---:|---:|---:|---:|---|---:|---|\n";
+  for (const auto& r : results) {
+    const auto& c = r.fw;
+    std::cout << "| " << r.name << " | ";
+    if (classbench) {
+      std::string skipped;
+      for (const auto& [proto, n] : r.summary["skipped_proto"].items())
+        skipped += (skipped.empty() ? "" : ", ") + std::to_string(n.get<int>()) + " (" + proto + ")";
+      std::cout << r.summary["filters"].get<int>() << " | " << r.rules << " | " << (skipped.empty() ? "0" : skipped)
+                << " | ";
+    }
+    std::cout << (c.compile_ms ? std::to_string(c.tuples) : "—") << " | "
+              << (c.compile_ms ? std::to_string(c.entries) : "—") << " | " << fmt("%.1f", c.frontend_ms) << " | "
+              << fmt("%.1f", c.never_ms + c.shadow_ms) << " (" << fmt("%.1f", c.never_ms) << " + "
+              << fmt("%.1f", c.shadow_ms) << ") | " << (c.compile_ms ? fmt("%.1f", c.compile_ms) : "—") << " | "
+              << (c.h ? fmt("%.1f", c.load_ms) : "—") << " | "
+              << (c.h ? human_bytes(c.mem.memlock) + " (" + c.mem.detail + ")" : "—") << " | "
+              << fmt("%.1f", r.linear_load_ms) << " | " << human_bytes(r.linear_mem.memlock) << " |\n";
+  }
+  for (const auto& r : results) {
+    if (!r.fw.error.empty())
+      std::cout << "\n**" << r.name << ": Sentinel could not run it** — " << cell(r.fw.error) << "\n";
+    if (r.fw.warnings)
+      std::cout << "\n" << r.name << ": the analyses drew " << r.fw.warnings << " warnings.\n";
+  }
+}
+
+// A result's rows: the named probes, then the random sample's median and max.
+struct Row {
+  std::string probe, rule;
+  double s = -1, c = -1, l = 0, e = 0;
+  std::string rl, verdict;
+};
+std::vector<Row> rows_of(const Result& r) {
+  std::vector<Row> rows;
+  std::vector<const ProbeResult*> rnd;
+  for (const auto& p : r.probes) {
+    bool random = p.name.size() == 3 && p.name[0] == 'r' && std::isdigit(static_cast<unsigned char>(p.name[1]));
+    if (random) {
+      rnd.push_back(&p);
+      continue;
+    }
+    rows.push_back({p.name, p.fw_rule, p.sentinel ? p.sentinel->ns : -1, p.chain ? p.chain->ns : -1, p.linear.ns,
+                    p.empty.ns, p.rl_rule, p.fw_action});
+  }
+  if (!rnd.empty()) {
+    auto pick = [&](auto f, bool take_max) {
+      std::vector<double> v;
+      for (auto* p : rnd) v.push_back(f(*p));
+      return take_max ? *std::max_element(v.begin(), v.end()) : median(v);
+    };
+    for (bool mx : {false, true}) {
+      Row row;
+      row.probe = mx ? "random max" : "random";
+      row.rule = std::to_string(rnd.size()) + " probes";
+      row.s = pick([](const ProbeResult& p) { return p.sentinel ? p.sentinel->ns : -1; }, mx);
+      row.c = pick([](const ProbeResult& p) { return p.chain ? p.chain->ns : -1; }, mx);
+      row.l = pick([](const ProbeResult& p) { return p.linear.ns; }, mx);
+      row.e = pick([](const ProbeResult& p) { return p.empty.ns; }, mx);
+      size_t drops = 0, charged = 0;
+      for (auto* p : rnd) drops += p->fw_action == "deny", charged += !p->rl_rule.empty();
+      row.verdict = std::to_string(drops) + " deny";
+      row.rl = std::to_string(charged) + " charged";
+      rows.push_back(row);
+    }
+  }
+  return rows;
+}
+
+std::string opt(double v, const char* f = "%.0f") { return v < 0 ? std::string("—") : fmt(f, v); }
+
+int report(const std::vector<Result>& gen, const std::vector<Result>& cb, const Options& o) {
+  std::cout << "Every program's verdict on every probe was checked against the reference evaluator "
+               "before timing. Median of "
+            << o.runs << " BPF_PROG_TEST_RUN calls, each repeating the frame (repeat chosen for ~" << o.target_ms
+            << " ms per call). Sentinel is the generation's XDP entry as `GenerationHarness` loads it "
+               "(the program the dispatcher tail-calls); phases: parse+check+lower and the analyses are "
+               "the front end, compile is `compile_artifacts` (bundle plan + in-process BPF compile), "
+               "load+fill is the harness (load, verifier, batch map fills, smoke test).\n";
+
+  if (!gen.empty()) {
+    std::cout << "\n#### Generated rules (bench/gen_rules.py)\n\n"
+                 "Probes: `first` matches rule 0, `last` the last rule, `none` no rule (default allow).\n\n";
+    print_compile_table(gen, false);
+    std::cout << "\nns per packet:\n\n"
+                 "| rules | probe | sentinel | linear | empty | sentinel − empty | sentinel / linear |"
+                 " repeat (s/l/e) |\n|---:|---|---:|---:|---:|---:|---:|---|\n";
+    for (const auto& r : gen)
+      for (const auto& p : r.probes)
+        std::cout << "| " << r.name << " | " << p.name << " | " << ns_or(p.sentinel) << " | "
+                  << fmt("%.0f", p.linear.ns) << " | " << fmt("%.0f", p.empty.ns) << " | "
+                  << (p.sentinel ? fmt("%.0f", p.sentinel->ns - p.empty.ns) : "—") << " | "
+                  << (p.sentinel ? fmt("%.3f", p.sentinel->ns / p.linear.ns) : "—") << " | "
+                  << (p.sentinel ? std::to_string(p.sentinel->repeat) : "—") << "/" << p.linear.repeat << "/"
+                  << p.empty.repeat << " |\n";
+    const auto &lo = gen.front(), &hi = gen.back();
+    if (gen.size() >= 2 && lo.fw.h && hi.fw.h) {
+      std::cout << "\nGrowth from " << lo.name << " to " << hi.name << " rules (target: within 2x):\n\n"
+                << "| probe | sentinel@" << hi.name << " / sentinel@" << lo.name << " | net of empty | linear@"
+                << hi.name << " / linear@" << lo.name << " | target |\n|---|---:|---:|---:|---|\n";
+      bool all = true;
+      for (size_t i = 0; i < lo.probes.size() && i < hi.probes.size(); ++i) {
+        const auto &a = lo.probes[i], &b = hi.probes[i];
+        double s = b.sentinel->ns / a.sentinel->ns;
+        double net = (b.sentinel->ns - b.empty.ns) / std::max(1.0, a.sentinel->ns - a.empty.ns);
+        double l = b.linear.ns / a.linear.ns;
+        bool ok = s <= 2.0;
+        all = all && ok;
+        std::cout << "| " << a.name << " | " << fmt("%.2f", s) << "x | " << fmt("%.2f", net) << "x | "
+                  << fmt("%.1f", l) << "x | " << (ok ? "holds" : "MISSED") << " |\n";
+      }
+      std::cout << "\nTarget per-packet cost at " << hi.name << " rules within 2x of " << lo.name
+                << " rules: **" << (all ? "holds" : "MISSED") << "**\n";
+    } else if (gen.size() >= 2) {
+      std::cout << "\nTarget per-packet cost at " << hi.name << " rules within 2x of " << lo.name
+                << " rules: **MISSED** (Sentinel did not run at every size)\n";
+    }
+  }
+
+  if (!cb.empty()) {
+    std::cout << "\n#### ClassBench filter sets (bench/classbench.py)\n\n"
+                 "Each filter is one rule in file order with a seeded allow/deny, default allow; filters "
+                 "of protocols the language cannot name (GRE 47, ESP 50, AH 51) are skipped and counted, "
+                 "the TCP-flags field is ignored, and every engine gets the same converted rules. Probes "
+                 "are packets drawn from the rules: `first` (in rule 0), `last` (decided by the last rule "
+                 "that any drawn packet reaches), `none` (no rule; absent when the set ends in a "
+                 "catch-all), `web`/`dns` (TCP 80/443 and UDP 53 the firewall passes), and "
+                 << o.random << " drawn from random rules (`random`: the median over them; `random max`: "
+                    "the slowest).\n\n";
+    print_compile_table(cb, true);
+    for (const auto& r : cb) {
+      const auto& s = r.summary;
+      std::cout << "\n" << r.name << ": " << s["flags_ignored"].get<int>() << " filters constrain TCP flags "
+                << "(ignored), " << s["split"].get<int>() << " split into tcp and udp rules";
+      if (s.contains("none")) std::cout << "; no `none` probe: " << s["none"].get<std::string>();
+      if (s.contains("last_rule_index") && !s["last_rule_index"].is_null() &&
+          s["last_rule_index"].get<size_t>() + 1 != r.rules)
+        std::cout << "; `last` is rule " << s["last_rule_index"].get<size_t>() + 1 << " of " << r.rules
+                  << " (the ones after it are shadowed for every packet drawn)";
+      std::cout << ".\n";
+    }
+
+
+    std::cout << "\nns per packet, firewall alone beside the linear peer:\n\n"
+                 "| set | probe | deciding rule | verdict | sentinel | linear | empty | sentinel − empty | "
+                 "sentinel / linear |\n|---|---|---|---|---:|---:|---:|---:|---:|\n";
+    for (const auto& r : cb)
+      for (const auto& row : rows_of(r))
+        std::cout << "| " << r.name << " | " << row.probe << " | " << row.rule << " | " << row.verdict << " | "
+                  << opt(row.s) << " | " << fmt("%.0f", row.l) << " | " << fmt("%.0f", row.e) << " | "
+                  << (row.s < 0 ? "—" : fmt("%.0f", row.s - row.e)) << " | "
+                  << (row.s < 0 ? "—" : fmt("%.3f", row.s / row.l)) << " |\n";
+
+  }
+
+  // The XDP chain on every workload: the generated ones show the limiter's
+  // own cost behind a cheap firewall, the ClassBench ones behind a real one.
+  std::vector<const Result*> all;
+  for (const auto& r : gen) all.push_back(&r);
+  for (const auto& r : cb) all.push_back(&r);
+  if (!all.empty()) {
+    std::cout << "\n#### The XDP chain: firewall, then rate limiter\n\nThe same firewall tail-calling the rate limiter of "
+                 "bench/policies/ratelimit.sen (per-source token bucket on TCP 80/443, a global bucket "
+                 "on UDP 53, per-/24 on TCP 22), beside the firewall alone and the empty program, same "
+                 "probes. `rate rule` is the rate-limit rule the evaluator charged the probe's first "
+                 "packet to (empty: the limiter ran and no rule matched; — : the firewall dropped it, the "
+                 "limiter never ran). The timed repeats run on the kernel clock: a charged probe's "
+                 "bucket empties within its burst, so most of its repeats take the over-the-limit path "
+                 "(counted, an event reserved until the unread ring is 3/4 full, dropped).\n\n"
+                 "| rules | probe | verdict | rate rule | empty | firewall | chain | chain − firewall | "
+                 "chain / firewall | firewall / empty | chain / empty |\n"
+                 "|---|---|---|---|---:|---:|---:|---:|---:|---:|---:|\n";
+    std::vector<std::string> summary;
+    for (const Result* rp : all) {
+      const Result& r = *rp;
+      if (!r.chain.error.empty()) {
+        std::cout << "| " << r.name << " | | | | | | chain failed: " << cell(r.chain.error) << " | | | | |\n";
+        continue;
+      }
+      for (const auto& row : rows_of(r)) {
+        bool ok = row.s > 0 && row.c > 0;
+        std::string rl = row.verdict == "deny" ? "—" : row.rl;
+        std::cout << "| " << r.name << " | " << row.probe << " | " << row.verdict << " | " << rl << " | "
+                  << fmt("%.0f", row.e) << " | " << opt(row.s) << " | " << opt(row.c) << " | "
+                  << (ok ? fmt("%.0f", row.c - row.s) : "—") << " | " << (ok ? fmt("%.2f", row.c / row.s) : "—")
+                  << " | " << (row.s > 0 ? fmt("%.1f", row.s / row.e) : "—") << " | "
+                  << (row.c > 0 ? fmt("%.1f", row.c / row.e) : "—") << " |\n";
+      }
+      std::vector<double> ratio, extra, ratio_charged, extra_charged;
+      for (const auto& p : r.probes) {
+        if (!p.sentinel || !p.chain || p.fw_action != "allow") continue;
+        ratio.push_back(p.chain->ns / p.sentinel->ns);
+        extra.push_back(p.chain->ns - p.sentinel->ns);
+        if (!p.rl_rule.empty()) {
+          ratio_charged.push_back(p.chain->ns / p.sentinel->ns);
+          extra_charged.push_back(p.chain->ns - p.sentinel->ns);
         }
-      };
-      if (want_action != p.expect) {
-        std::cerr << "fw_bench: probe " << p.name << " expected " << p.expect
-                  << " by the generator, the reference evaluator says " << want_action << "\n";
-        ok = false;
       }
-      check("sentinel", fw.run(p.frame));
-      check("linear peer", test_run(linear.prog_fd(), p.frame, 1).retval);
-      if (uint32_t got = test_run(empty.prog_fd(), p.frame, 1).retval; got != XDP_PASS) {
-        std::cerr << "fw_bench: the empty program says " << xdp_name(got) << "\n";
-        ok = false;
-      }
+      if (ratio.empty()) continue;
+      summary.push_back("| " + r.name + " | " + std::to_string(ratio.size()) + " | " + fmt("%.0f", median(extra)) +
+                        " | " + fmt("%.2f", median(ratio)) + " | " + std::to_string(ratio_charged.size()) + " | " +
+                        (extra_charged.empty() ? "—" : fmt("%.0f", median(extra_charged))) + " | " +
+                        (ratio_charged.empty() ? "—" : fmt("%.2f", median(ratio_charged))) + " |");
     }
-    if (!ok) return 1;
-
-    for (const auto& p : probes) {
-      r.sentinel[p.name] = measure([&](uint32_t rep) { return fw.bench(p.frame, rep); }, o);
-      r.linear[p.name] =
-          measure([&](uint32_t rep) { return test_run(linear.prog_fd(), p.frame, rep).ns; }, o);
-      r.empty[p.name] =
-          measure([&](uint32_t rep) { return test_run(empty.prog_fd(), p.frame, rep).ns; }, o);
+    if (!summary.empty()) {
+      std::cout << "\nWhat the limiter adds to the packets the firewall passes (the only ones it sees), "
+                   "medians over the probes of each rule set; `charged`: the probes a rate-limit rule "
+                   "matched:\n\n| rules | passed probes | chain − firewall ns | chain / firewall | charged | "
+                   "chain − firewall ns | chain / firewall |\n|---|---:|---:|---:|---:|---:|---:|\n";
+      for (const auto& l : summary) std::cout << l << "\n";
     }
-    std::cerr << "fw_bench: " << n << " rules done\n";
-    results.push_back(std::move(r));
-  }
-
-  // Report.
-  std::cout << "Probes: `first` matches rule 0, `last` matches the last rule, `none` matches no "
-               "rule (default allow). Every program's verdict on every probe was checked against "
-               "the reference evaluator before timing. Median of "
-            << o.runs << " BPF_PROG_TEST_RUN calls, each repeating the frame (repeat count in "
-                         "the last column, chosen for ~"
-            << o.target_ms << " ms per call).\n\n";
-  std::cout << "Sentinel phases: parse+check+lower and analyses are `run_frontend`; compile is "
-               "`compile_firewall` (plan + in-process BPF compile); load+fill is the harness "
-               "(load, verifier, batch map fills). The linear peer's load+fill beside it.\n\n";
-  std::cout << "| rules | tuples | key entries | parse+check+lower ms | analyses ms (never-matching + "
-               "shadowed) | compile ms | "
-               "load+fill ms | map memory (memlock) | linear load+fill ms | linear map memory |\n"
-               "|---:|---:|---:|---:|---:|---:|---:|---|---:|---|\n";
-  for (const auto& r : results) {
-    std::cout << "| " << r.n << " | " << r.tuples << " | " << r.entries << " | "
-              << fmt("%.1f", r.frontend_ms) << " | " << fmt("%.1f", r.never_ms + r.shadow_ms) << " (" << fmt("%.1f", r.never_ms) << " + "
-              << fmt("%.1f", r.shadow_ms) << ") | "
-              << fmt("%.1f", r.compile_ms) << " | "
-              << fmt("%.1f", r.load_ms) << " | " << human_bytes(r.sentinel_mem.memlock) << " ("
-              << r.sentinel_mem.detail << ") | " << fmt("%.1f", r.linear_load_ms) << " | "
-              << human_bytes(r.linear_mem.memlock) << " |\n";
-  }
-  for (const auto& r : results) {
-    if (r.warnings)
-      std::cout << "\nThe generated policy of " << r.n << " rules drew " << r.warnings
-                << " warnings from the analyses.\n";
-  }
-  std::cout << "\nns per packet:\n\n"
-               "| rules | probe | sentinel | linear | empty | sentinel − empty | sentinel / "
-               "linear | repeat (s/l/e) |\n"
-               "|---:|---|---:|---:|---:|---:|---:|---|\n";
-  for (const auto& r : results) {
-    for (const auto& name : probe_names) {
-      const auto &s = r.sentinel.at(name), &l = r.linear.at(name), &e = r.empty.at(name);
-      std::cout << "| " << r.n << " | " << name << " | " << fmt("%.1f", s.ns) << " | "
-                << fmt("%.1f", l.ns) << " | " << fmt("%.1f", e.ns) << " | "
-                << fmt("%.1f", s.ns - e.ns) << " | " << fmt("%.3f", s.ns / l.ns) << " | "
-                << s.repeat << "/" << l.repeat << "/" << e.repeat << " |\n";
-    }
-  }
-  if (results.size() >= 2) {
-    const auto &lo = results.front(), &hi = results.back();
-    std::cout << "\nGrowth from " << lo.n << " to " << hi.n << " rules (target: within 2x):\n\n"
-              << "| probe | sentinel@" << hi.n << " / sentinel@" << lo.n
-              << " | net of empty | linear@" << hi.n << " / linear@" << lo.n << " | target |\n"
-              << "|---|---:|---:|---:|---|\n";
-    bool all = true;
-    for (const auto& name : probe_names) {
-      double s = hi.sentinel.at(name).ns / lo.sentinel.at(name).ns;
-      double net = (hi.sentinel.at(name).ns - hi.empty.at(name).ns) /
-                   std::max(1.0, lo.sentinel.at(name).ns - lo.empty.at(name).ns);
-      double l = hi.linear.at(name).ns / lo.linear.at(name).ns;
-      bool ok = s <= 2.0;
-      all = all && ok;
-      std::cout << "| " << name << " | " << fmt("%.2f", s) << "x | " << fmt("%.2f", net)
-                << "x | " << fmt("%.1f", l) << "x | " << (ok ? "holds" : "MISSED") << " |\n";
-    }
-    std::cout << "\nTarget per-packet cost at " << hi.n << " rules within 2x of " << lo.n
-              << " rules: **" << (all ? "holds" : "MISSED") << "**\n";
   }
   return 0;
 }
 
-std::vector<size_t> parse_sizes(const std::string& s) {
-  std::vector<size_t> out;
+int run(const Options& o) {
+  const std::string peers = SN_BENCH_PEER_DIR;
+  BpfPeer empty(peers + "/xdp_empty.bpf.o", "bench_xdp_empty");
+  std::vector<Result> gen, cb;
+  for (const auto& n : o.sizes) {
+    Result r;
+    r.name = n;
+    fs::path dir = fs::path(o.work) / ("gen-" + n);
+    run_script(SN_BENCH_GEN, n + " " + dir.string());
+    if (!run_workload(r, dir, o, empty)) return 1;
+    gen.push_back(std::move(r));
+  }
+  if (!o.classbench.empty()) {
+    fs::path data = fs::path(o.data) / "classbench";
+    if (!fs::is_directory(data)) {
+      std::cerr << "fw_bench: no " << data << ": ClassBench sets skipped\n";
+    } else {
+      for (const auto& set : o.classbench) {
+        fs::path src = data / set;
+        if (!fs::exists(src)) src += ".xz";
+        if (!fs::exists(src)) {
+          std::cerr << "fw_bench: no ClassBench set " << set << " in " << data << ", skipped\n";
+          continue;
+        }
+        Result r;
+        r.name = set;
+        r.classbench = true;
+        fs::path dir = fs::path(o.work) / ("cb-" + set);
+        run_script(SN_BENCH_CLASSBENCH, src.string() + " " + dir.string() + " --random " + std::to_string(o.random));
+        if (!run_workload(r, dir, o, empty)) return 1;
+        cb.push_back(std::move(r));
+      }
+    }
+  }
+  return report(gen, cb, o);
+}
+
+std::vector<std::string> parse_list(const std::string& s) {
+  std::vector<std::string> out;
+  if (s == "none") return out;
   std::istringstream in(s);
   std::string tok;
-  while (std::getline(in, tok, ',')) out.push_back(std::stoul(tok));
+  while (std::getline(in, tok, ',')) out.push_back(tok);
   return out;
 }
 
@@ -397,13 +677,16 @@ int main(int argc, char** argv) {
       return argv[++i];
     };
     try {
-      if (a == "--sizes") o.sizes = parse_sizes(next());
+      if (a == "--sizes") o.sizes = parse_list(next());
+      else if (a == "--classbench") o.classbench = parse_list(next());
+      else if (a == "--data") o.data = next();
+      else if (a == "--random") o.random = unsigned(std::stoul(next()));
       else if (a == "--runs") o.runs = unsigned(std::stoul(next()));
       else if (a == "--target-ms") o.target_ms = std::stod(next());
       else if (a == "--max-repeat") o.max_repeat = uint32_t(std::stoul(next()));
       else {
-        std::cerr << "usage: fw_bench [--sizes N,N,...] [--runs R] [--target-ms MS] "
-                     "[--max-repeat N]\n";
+        std::cerr << "usage: fw_bench [--sizes N,N,...|none] [--classbench SET,SET,...|none] [--data DIR] "
+                     "[--random N] [--runs R] [--target-ms MS] [--max-repeat N]\n";
         return 2;
       }
     } catch (const std::exception& e) {
