@@ -42,7 +42,7 @@ done
 
 if [ $do_build = 1 ]; then
 	cmake -S "$root" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
-	ninja -C "$build" -j2 fw_bench sentinelc sentinel-enforcer
+	ninja -C "$build" -j2 fw_bench parse_bench sentinelc sentinel-enforcer
 fi
 build=$(cd "$build" && pwd)
 
@@ -59,6 +59,14 @@ if [ "$ca_set" != none ] && { [ -f "$cb_data/$ca_set" ] || [ -f "$cb_data/$ca_se
 	echo "run.sh: compile+apply bench on ClassBench $ca_set ..." >&2
 	"$here/compile_apply.sh" -b "$build" -r "$runs" -c "$ca_set" >"$out/ca-cb.md"
 fi
+echo "run.sh: parser bench ..." >&2
+/usr/bin/python3 "$here/gen_rules.py" 100000 "$out/parse-gen" >/dev/null
+parse_inputs=("$out/parse-gen/policy/policy.sen")
+if [ -f "$cb_data/acl1_100k.xz" ]; then
+	/usr/bin/python3 "$here/classbench.py" "$cb_data/acl1_100k.xz" "$out/parse-cb" >/dev/null
+	parse_inputs+=("$out/parse-cb/policy/policy.sen")
+fi
+"$build/bench/src/parse_bench" "${parse_inputs[@]}" | sed "s#$out/##" >"$out/parse.md"
 echo "run.sh: generation bench ..." >&2
 "$here/generation.sh" -b "$build" >"$out/gen.md"
 
@@ -90,6 +98,10 @@ dirty=$(git -C "$root" status --porcelain -- compiler enforcer bpf-templates ben
 		cat "$out/ca-cb.md"
 		echo
 	fi
+	echo "### Parser (bench/src/parse_bench.cpp)"
+	echo
+	cat "$out/parse.md"
+	echo
 	echo "### Generations: apply time and switch window (bench/generation.sh)"
 	echo
 	cat "$out/gen.md"

@@ -41,7 +41,7 @@ class Collect : public antlr4::BaseErrorListener {
 
 }  // namespace
 
-ReferenceParse reference_parse(std::string_view text) {
+ReferenceParse reference_parse(std::string_view text, const ReferenceOptions& opts) {
   ByteStream input(text);
   sentinel_antlr::SentinelLexer lexer(&input);
   Collect errors(text);
@@ -52,13 +52,13 @@ ReferenceParse reference_parse(std::string_view text) {
   parser.removeErrorListeners();
   parser.addErrorListener(&errors);
   parser.getInterpreter<antlr4::atn::ParserATNSimulator>()->setPredictionMode(
-      antlr4::atn::PredictionMode::LL);
+      opts.sll ? antlr4::atn::PredictionMode::SLL : antlr4::atn::PredictionMode::LL);
   auto* tree = parser.file();
   ReferenceParse out;
   out.first_error = errors.first;
   out.first_message = errors.message;
   out.ok = !errors.first;
-  if (out.ok) out.tree = tree->toStringTree(&parser);
+  if (out.ok && opts.tree) out.tree = tree->toStringTree(&parser);
   return out;
 }
 

@@ -16,6 +16,11 @@ struct ReferenceParse {
   std::string first_message;            // ANTLR's own words for it
 };
 
-ReferenceParse reference_parse(std::string_view text);
+struct ReferenceOptions {
+  bool tree = true;   // build `tree`; off for timing the parse alone
+  bool sll = false;   // ANTLR's faster SLL prediction (LL decides exactly what the grammar says)
+};
+
+ReferenceParse reference_parse(std::string_view text, const ReferenceOptions& opts = {});
 
 }  // namespace sentinel::parse
