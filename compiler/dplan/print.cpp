@@ -1,11 +1,11 @@
+// Printing what every plan shares: the classifier's tuples and entries.
 #include <fmt/format.h>
 
 #include <bit>
 #include <cstring>
 
-#include "compiler/dplan/conntrack_plan.h"
-#include "compiler/dplan/firewall_plan.h"
-#include "compiler/dplan/ratelimit_plan.h"
+#include "compiler/dplan/classifier.h"
+#include "compiler/dplan/print_support.h"
 #include "compiler/pir/addr.h"
 
 namespace sentinel::dplan {
@@ -52,6 +52,10 @@ pir::Addr to_addr(uint8_t family, const uint32_t words[4]) {
   return a;
 }
 
+}  // namespace
+
+namespace detail {
+
 std::string defines_line(const std::vector<std::string>& defines) {
   std::string out = "defines:";
   for (const auto& d : defines) out += " " + d;
@@ -60,16 +64,7 @@ std::string defines_line(const std::vector<std::string>& defines) {
 
 std::string slot_text(uint32_t slot) { return slot == SN_NO_SLOT ? "none" : std::to_string(slot); }
 
-}  // namespace
-
-const char* action_name(uint32_t action) {
-  switch (action) {
-    case SN_FW_ALLOW: return "allow";
-    case SN_FW_DENY: return "deny";
-    case SN_FW_LOG: return "log";
-  }
-  return "?";
-}
+}  // namespace detail
 
 std::string format_tuple(const sn_cls_tuple& t) {
   unsigned bits = t.family == 6 ? 128 : 32;
@@ -102,55 +97,6 @@ std::string ClassifierPlan::print(const std::vector<std::string>& rule_ids) cons
     if (m.rule < rule_ids.size()) out += " (" + rule_ids[m.rule] + ")";
     out += "\n";
   }
-  return out;
-}
-
-std::string FirewallPlan::print() const {
-  std::string out;
-  out += fmt::format("firewall plan: {} rules + default, {} tuples, {} entries\n", config.nrules, cls.tuples.size(),
-                     cls.entries.size());
-  static const char* ct_modes[] = {"off", "rules", "accept"};
-  out += fmt::format("config: ntuples {} nrules {} default {} mode {} ct {} next_slot {} "
-                     "malformed_counter_key {:#018x} established_counter_key {:#018x}\n",
-                     config.ntuples, config.nrules, action_name(config.default_action),
-                     config.mode == SN_FW_AUDIT ? "audit" : "enforce", config.ct_mode < 3 ? ct_modes[config.ct_mode] : "?",
-                     slot_text(config.next_slot), config.malformed_counter_key, config.established_counter_key);
-  out += defines_line(defines);
-  out += "rules:\n";
-  for (size_t i = 0; i < rules.size(); ++i)
-    out += fmt::format("  {:>5} {:<24} {:<5} counter {:#018x}\n", i, i < rule_ids.size() ? rule_ids[i] : "?",
-                       action_name(rules[i].action), rules[i].counter_key);
-  return out + cls.print(rule_ids);
-}
-
-std::string RateLimitPlan::print() const {
-  static const char* algs[] = {"?", "token-bucket", "leaky-bucket", "fixed-window", "sliding-window"};
-  static const char* keys[] = {"?", "source", "cidr", "port", "global"};
-  std::string out = fmt::format("ratelimit plan: {} rules, {} tuples, {} entries\n", config.nrules, cls.tuples.size(),
-                                cls.entries.size());
-  out += fmt::format("config: ntuples {} nrules {} mode {} next_slot {} contended_counter_key {:#018x}\n",
-                     config.ntuples, config.nrules, config.mode == SN_RL_AUDIT ? "audit" : "enforce",
-                     slot_text(config.next_slot), config.contended_counter_key);
-  out += defines_line(defines);
-  out += "rules:\n";
-  for (size_t i = 0; i < rules.size(); ++i) {
-    const auto& r = rules[i];
-    out += fmt::format("  {:>5} {:<24} {} {} key {}/{}/{} {} interval {} tolerance {} bucket {:#018x} counters "
-                       "{:#018x} {:#018x}\n",
-                       i, i < rule_ids.size() ? rule_ids[i] : "?", r.action == SN_RL_LOG ? "log" : "drop",
-                       r.algorithm < 5 ? algs[r.algorithm] : "?", r.key < 5 ? keys[r.key] : "?", r.v4_len, r.v6_len,
-                       r.algorithm >= SN_RL_FIXED_WINDOW ? "window" : "gcra", r.interval, r.tolerance, r.bucket_id,
-                       r.counter_key, r.pass_counter_key);
-  }
-  return out + cls.print(rule_ids);
-}
-
-std::string ConntrackPlan::print() const {
-  static const char* names[] = {"tcp-syn", "tcp-established", "tcp-closing", "tcp-close",
-                                "udp", "udp-stream", "icmp", "other"};
-  std::string out = "conntrack plan:\n";
-  for (int i = 0; i < SN_CT_NTIMEOUTS; ++i) out += fmt::format("  timeout {:<16} {} ns\n", names[i], config.timeout_ns[i]);
-  out += fmt::format("  created_counter_key {:#018x}\n", config.created_counter_key);
   return out;
 }
 

@@ -1,6 +1,6 @@
-// PIR -> dataplane plans, one per domain (lower/plan/<domain>.cpp), on the
-// shared classifier (lower/plan/classifier.cpp) that expands rules into
-// tuple-space entries with exact first-match.
+// PIR -> dataplane plans: what every domain's lowering (lower/plan/<domain>.h)
+// shares, above all the classifier (lower/plan/classifier.cpp) that expands
+// rules into tuple-space entries with exact first-match.
 #pragma once
 #include <cstdint>
 #include <stdexcept>
@@ -8,9 +8,7 @@
 #include <utility>
 #include <vector>
 
-#include "compiler/dplan/conntrack_plan.h"
-#include "compiler/dplan/firewall_plan.h"
-#include "compiler/dplan/ratelimit_plan.h"
+#include "compiler/dplan/classifier.h"
 #include "compiler/pir/pir.h"
 
 namespace sentinel::lower {
@@ -35,11 +33,6 @@ struct ClsRule {
 
 // Throws LowerError naming `domain` and the rule when a limit is exceeded.
 dplan::ClassifierPlan build_classifier(const std::string& domain, const std::vector<ClsRule>& rules);
-
-// Each throws LowerError when a limit is exceeded. The policy must have the block.
-dplan::FirewallPlan lower_firewall(const pir::Policy& policy);
-dplan::RateLimitPlan lower_ratelimit(const pir::Policy& policy);
-dplan::ConntrackPlan lower_conntrack(const pir::Policy& policy);
 
 namespace detail {
 

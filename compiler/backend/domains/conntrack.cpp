@@ -3,6 +3,7 @@
 // (which the firewall reads at XDP).
 #include "compiler/backend/plan_context.h"
 #include "compiler/lower/pir_to_plan.h"
+#include "compiler/lower/plan/conntrack.h"
 #include "compiler/pir/domains/conntrack.h"
 
 namespace sentinel::backend {

@@ -3,6 +3,7 @@
 // host maps it shares (counters, events ring, the connection table).
 #include "compiler/backend/plan_context.h"
 #include "compiler/lower/pir_to_plan.h"
+#include "compiler/lower/plan/firewall.h"
 
 namespace sentinel::backend {
 

@@ -3,6 +3,7 @@
 // and the host maps: buckets that outlive generations, counters, events.
 #include "compiler/backend/plan_context.h"
 #include "compiler/lower/pir_to_plan.h"
+#include "compiler/lower/plan/ratelimit.h"
 
 namespace sentinel::backend {
 

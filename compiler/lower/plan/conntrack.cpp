@@ -1,5 +1,6 @@
 // PIR -> connection tracking's plan: the timeouts of the TC programs.
 #include "compiler/lower/pir_to_plan.h"
+#include "compiler/lower/plan/conntrack.h"
 #include "compiler/pir/domains/conntrack.h"
 
 namespace sentinel::lower {

@@ -5,6 +5,7 @@
 
 #include "compiler/eval/domains/firewall.h"
 #include "compiler/lower/pir_to_plan.h"
+#include "compiler/lower/plan/firewall.h"
 #include "compiler/pir/domains/conntrack.h"
 #include "compiler/pir/domains/firewall.h"
 

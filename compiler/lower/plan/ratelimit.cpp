@@ -3,6 +3,7 @@
 // and a bucket id that stays the same while a rule keeps its id, algorithm
 // and key, so its buckets outlive generations.
 #include "compiler/lower/pir_to_plan.h"
+#include "compiler/lower/plan/ratelimit.h"
 #include "compiler/pir/domains/ratelimit.h"
 
 namespace sentinel::lower {

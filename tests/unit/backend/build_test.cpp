@@ -10,6 +10,7 @@
 #include "compiler/backend/elf_section.h"
 #include "compiler/backend/map_image.h"
 #include "compiler/lower/pir_to_plan.h"
+#include "compiler/lower/plan/firewall.h"
 #include "tests/support/policy_text.h"
 #include "tests/support/test_policy.h"
 

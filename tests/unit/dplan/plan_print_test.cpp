@@ -2,6 +2,7 @@
 
 #include "compiler/dplan/firewall_plan.h"
 #include "compiler/lower/pir_to_plan.h"
+#include "compiler/lower/plan/firewall.h"
 #include "tests/support/test_policy.h"
 
 using namespace sentinel;

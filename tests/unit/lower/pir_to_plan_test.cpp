@@ -4,6 +4,7 @@
 
 #include "tests/support/fw_eval.h"
 #include "compiler/lower/pir_to_plan.h"
+#include "compiler/lower/plan/firewall.h"
 #include "plan_walk.h"
 #include "tests/support/test_policy.h"
 
