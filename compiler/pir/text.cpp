@@ -129,7 +129,8 @@ void append_quoted(std::string& out, std::string_view s) {
 }
 
 void append_name(std::string& out, std::string_view s) {
-  if (is_bare_name(s))
+  // `loc` ends a list of names (set elements): a name spelled so is quoted.
+  if (is_bare_name(s) && s != "loc")
     out += s;
   else
     append_quoted(out, s);

@@ -3,6 +3,7 @@
 #include <arpa/inet.h>
 #include <linux/if_link.h>
 
+#include <algorithm>
 #include <cstdarg>
 #include <map>
 #include <tuple>
@@ -220,7 +221,8 @@ Bytes icmp(uint8_t type, uint8_t code, uint16_t id, const Bytes& body) {
 
 Bytes v4(const char* src, const char* dst, uint8_t proto, const Bytes& payload, uint16_t frag_off,
          uint8_t ihl) {
-  Bytes b(ihl * 4, 0);
+  // At least the 20 bytes the fields below live in, whatever IHL claims.
+  Bytes b(std::max<size_t>(ihl * 4u, 20), 0);
   b[0] = 0x40 | (ihl & 0xf);
   be16(b, 2, uint16_t(b.size() + payload.size()));
   be16(b, 6, frag_off);

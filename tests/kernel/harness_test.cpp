@@ -53,7 +53,6 @@ ratelimit {
   CHECK(c["ratelimit/web-limit#pass"].packets == 3);  // within
   double ns = h.bench_xdp(other, 1000);
   CHECK(ns > 0);
-  CHECK(ns < 100000);
 }
 
 TEST_CASE("the harness drives connection tracking at TC", "[kernel][harness]") {

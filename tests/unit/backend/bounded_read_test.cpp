@@ -24,19 +24,41 @@ using namespace sentinel::bundle;
 namespace {
 std::atomic<bool> tracking{false};
 std::atomic<size_t> largest{0};
+
+void note_allocation(size_t n) {
+  if (!tracking.load(std::memory_order_relaxed)) return;
+  size_t seen = largest.load(std::memory_order_relaxed);
+  while (n > seen && !largest.compare_exchange_weak(seen, n)) {
+  }
+}
 }  // namespace
 
+#if defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define SN_TEST_ASAN 1
+#endif
+#endif
+#if defined(__SANITIZE_ADDRESS__)
+#define SN_TEST_ASAN 1
+#endif
+
+#ifdef SN_TEST_ASAN
+// ASan owns operator new: its allocator hooks see every allocation instead.
+#include <sanitizer/allocator_interface.h>
+namespace {
+void on_malloc(const volatile void*, size_t n) { note_allocation(n); }
+void on_free(const volatile void*) {}
+[[maybe_unused]] const int hooks_installed = __sanitizer_install_malloc_and_free_hooks(on_malloc, on_free);
+}  // namespace
+#else
 void* operator new(size_t n) {
-  if (tracking.load(std::memory_order_relaxed)) {
-    size_t seen = largest.load(std::memory_order_relaxed);
-    while (n > seen && !largest.compare_exchange_weak(seen, n)) {
-    }
-  }
+  note_allocation(n);
   if (void* p = std::malloc(n ? n : 1)) return p;
   throw std::bad_alloc();
 }
 void operator delete(void* p) noexcept { std::free(p); }
 void operator delete(void* p, size_t) noexcept { std::free(p); }
+#endif
 
 namespace {
 

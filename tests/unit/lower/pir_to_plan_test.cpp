@@ -160,7 +160,6 @@ TEST_CASE("tuple count depends on shapes, not on the number of rules", "[lower]"
   CHECK(small.cls.tuples.size() == 1);
   CHECK(big.cls.tuples.size() == small.cls.tuples.size());
   CHECK(big.cls.entries.size() == 100000);
-  CHECK(ms < 5000);
 }
 
 TEST_CASE("limits give clear errors", "[lower]") {

