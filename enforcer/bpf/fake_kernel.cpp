@@ -225,17 +225,19 @@ bool FakeKernel::insert(const Fd& map, const std::string& name, const void* key,
   return true;
 }
 
-bool FakeKernel::lookup(const Fd& map, const std::string& name, const void* key, void* value) {
+bool FakeKernel::lookup_bytes(const Fd& map, const std::string& name, std::span<const uint8_t> key,
+                              std::span<uint8_t> value) {
   Map& m = map_of(map, name);
-  const auto* k = static_cast<const uint8_t*>(key);
-  Bytes kb(k, k + m.info.key_size);
+  if (key.size() != m.info.key_size || value.size() != value_bytes(m.info))
+    throw BpfError(ErrorKind::MapLookup, "map " + name, EINVAL, "record sizes differ");
+  Bytes kb(key.begin(), key.end());
   auto d = m.data.find(kb);
   if (d == m.data.end()) {
-    if (!is_array(m.info) || index_of(k) >= m.info.max_entries) return false;
-    std::memset(value, 0, value_bytes(m.info));  // arrays read as zero
+    if (!is_array(m.info) || index_of(key.data()) >= m.info.max_entries) return false;
+    std::memset(value.data(), 0, value.size());  // arrays read as zero
     return true;
   }
-  std::memcpy(value, d->second.data(), d->second.size());
+  std::memcpy(value.data(), d->second.data(), std::min(value.size(), d->second.size()));
   return true;
 }
 

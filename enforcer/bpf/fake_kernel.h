@@ -124,7 +124,8 @@ class FakeKernel : public Kernel {
   void update_batch(const Fd& map, const std::string& name, const void* keys, const void* values,
                     uint32_t count) override;
   bool insert(const Fd& map, const std::string& name, const void* key, const void* value) override;
-  bool lookup(const Fd& map, const std::string& name, const void* key, void* value) override;
+  bool lookup_bytes(const Fd& map, const std::string& name, std::span<const uint8_t> key,
+                    std::span<uint8_t> value) override;
   bool erase(const Fd& map, const std::string& name, const void* key) override;
   std::vector<Bytes> keys(const Fd& map, const std::string& name) override;
   void set_prog(const Fd& prog_array, const std::string& name, uint32_t index, const Fd& prog) override;

@@ -132,8 +132,18 @@ class Kernel {
                             uint32_t count) = 0;
   // Inserts only when absent; returns false when the key already exists.
   virtual bool insert(const Fd& map, const std::string& name, const void* key, const void* value) = 0;
-  // Returns false when the key is absent.
-  virtual bool lookup(const Fd& map, const std::string& name, const void* key, void* value) = 0;
+  // Returns false when the key is absent. `key` and `value` must be exactly
+  // the map's record sizes (per-CPU maps: value_size rounded up to 8, times
+  // possible_cpus()), or it throws: a pinned map of another shape is an
+  // error, never a write past a buffer.
+  virtual bool lookup_bytes(const Fd& map, const std::string& name, std::span<const uint8_t> key,
+                            std::span<uint8_t> value) = 0;
+  // The same with typed buffers: `n` values (per-CPU maps: one per CPU).
+  template <class K, class V>
+  bool lookup(const Fd& map, const std::string& name, const K* key, V* value, size_t n = 1) {
+    return lookup_bytes(map, name, {reinterpret_cast<const uint8_t*>(key), sizeof(K)},
+                        {reinterpret_cast<uint8_t*>(value), sizeof(V) * n});
+  }
   // Returns false when the key was absent.
   virtual bool erase(const Fd& map, const std::string& name, const void* key) = 0;
   // Every key of a hash map (a snapshot; entries may come and go meanwhile).

@@ -287,8 +287,14 @@ class LibbpfKernel : public Kernel {
     throw BpfError(ErrorKind::MapUpdate, "map " + name, errno, "insert");
   }
 
-  bool lookup(const Fd& map, const std::string& name, const void* key, void* value) override {
-    if (bpf_map_lookup_elem(map.get(), key, value) == 0) return true;
+  bool lookup_bytes(const Fd& map, const std::string& name, std::span<const uint8_t> key,
+                    std::span<uint8_t> value) override {
+    MapInfo info = map_info(map, name);
+    if (key.size() != info.key_size || value.size() != value_bytes(info))
+      throw BpfError(ErrorKind::MapLookup, "map " + name, EINVAL,
+                     "records of " + std::to_string(info.key_size) + "/" + std::to_string(value_bytes(info)) +
+                         " bytes, expected " + std::to_string(key.size()) + "/" + std::to_string(value.size()));
+    if (bpf_map_lookup_elem(map.get(), key.data(), value.data()) == 0) return true;
     if (errno == ENOENT) return false;
     throw BpfError(ErrorKind::MapLookup, "map " + name, errno, "");
   }

@@ -171,7 +171,7 @@ std::array<uint64_t, SN_DISP_NSTATS> Dispatcher::stats() {
   std::vector<uint64_t> v(cpus);
   for (uint32_t i = 0; i < SN_DISP_NSTATS; ++i) {
     std::fill(v.begin(), v.end(), 0);
-    if (k_.lookup(m, SN_MAP_DISPATCH_STATS, &i, v.data()))
+    if (k_.lookup(m, SN_MAP_DISPATCH_STATS, &i, v.data(), v.size()))
       for (uint64_t x : v) out[i] += x;
   }
   return out;

@@ -48,7 +48,7 @@ std::string Generations::text(uint64_t n, const std::string& which) {
   std::string out;
   std::vector<uint8_t> chunk(i.value_size);
   for (uint32_t idx = 0; idx < i.max_entries; ++idx) {
-    if (!k_.lookup(m, which, &idx, chunk.data())) break;
+    if (!k_.lookup(m, which, &idx, chunk.data(), chunk.size())) break;
     out.append(reinterpret_cast<const char*>(chunk.data()), chunk.size());
   }
   // Chunks are zero-padded; the text itself holds no NUL.

@@ -121,7 +121,7 @@ json Enforcer::status() {
                       [&](uint64_t key) {
                         Counter c;
                         std::fill(raw.begin(), raw.end(), sn_counter{});
-                        if (cnt && k_.lookup(cnt, SN_MAP_COUNTERS, &key, raw.data()))
+                        if (cnt && k_.lookup(cnt, SN_MAP_COUNTERS, &key, raw.data(), raw.size()))
                           for (const auto& v : raw) c.packets += v.packets, c.bytes += v.bytes;
                         return c;
                       },
@@ -136,7 +136,7 @@ json Enforcer::status() {
           uint64_t emitted = 0, skipped = 0;
           std::vector<sn_ring_stats> rs(cpus);
           uint32_t zero = 0;
-          if (m && k_.lookup(m, r.stats, &zero, rs.data()))
+          if (m && k_.lookup(m, r.stats, &zero, rs.data(), rs.size()))
             for (const auto& x : rs) emitted += x.emitted, skipped += x.skipped;
           rings.push_back({{"ring", r.ring}, {"emitted", emitted}, {"skipped", skipped}});
         }

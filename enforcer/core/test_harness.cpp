@@ -45,7 +45,7 @@ Counter GenerationHarness::counter(const std::string& domain, const std::string&
   if (it == g_.maps.end()) return c;
   uint64_t key = dplan::counter_key(domain, id);
   std::vector<sn_counter> raw(k_->possible_cpus());
-  if (k_->lookup(it->second, SN_MAP_COUNTERS, &key, raw.data()))
+  if (k_->lookup(it->second, SN_MAP_COUNTERS, &key, raw.data(), raw.size()))
     for (const auto& v : raw) c.packets += v.packets, c.bytes += v.bytes;
   return c;
 }

@@ -254,3 +254,22 @@ TEST_CASE("rollback does not attach to a device that took a deleted interface's 
   CHECK(w.view().selector()->generation == sel->generation);
   for (const auto& [id, l] : w.k.links) CHECK(l.ifindex != kVeth1);
 }
+
+TEST_CASE("a pinned record of another size is an error, never a write past a buffer", "[state]") {
+  World w;
+  w.apply(kFw);
+  // Something replaced an interface's record with a map of bigger values.
+  std::string meta;
+  for (const auto& [path, id] : w.k.pins)
+    if (path.rfind(w.L().links() + "/", 0) == 0 && path.size() > 5 && path.substr(path.size() - 5) == "/meta")
+      meta = path;
+  REQUIRE(!meta.empty());
+  w.k.unpin(meta);
+  w.k.pin(w.k.create_array("sn_iface", 4096, 1), meta);
+  try {
+    w.enf.status();
+    FAIL("status read a record of the wrong size");
+  } catch (const bpf::BpfError& e) {
+    CHECK(std::string(e.what()).find("map meta") != std::string::npos);
+  }
+}
