@@ -20,6 +20,11 @@ benches take either source:
                      scan of this script, which the benches check against
                      the reference evaluator
   summary.json       what was read, written, split and skipped
+  trace.txt          with --trace N: N packets in the text form, one a line,
+                     as ClassBench's trace generator draws them: 9 in 10
+                     inside the ranges of a filter chosen at random, 1 in 10
+                     anywhere (mostly misses); no verdicts (the benches ask
+                     the reference evaluator)
 
 A ClassBench filter is `@SRC/LEN DST/LEN SLO : SHI DLO : DHI PROTO/MASK
 FLAGS/MASK`. Each becomes one rule, in file order, except:
@@ -325,6 +330,7 @@ def main(argv):
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--random", type=int, default=16)
     ap.add_argument("--default", choices=("allow", "deny"), default="allow")
+    ap.add_argument("--trace", type=int, default=0)
     a = ap.parse_args(argv)
     name = os.path.basename(a.set)
     if name.endswith(".xz"):
@@ -364,6 +370,12 @@ def main(argv):
 
     probes = make_probes(rules, a.default, rng, a.random, stats)
     write(os.path.join(a.outdir, "probes.txt"), "".join("\t".join(p) + "\n" for p in probes))
+    if a.trace:
+        trng = random.Random(a.seed + 1)
+        trace = [text(draw(trng.choice(rules), trng) if trng.random() < 0.9 else random_packet(trng))
+                 for _ in range(a.trace)]
+        write(os.path.join(a.outdir, "trace.txt"), "".join(t + "\n" for t in trace))
+        stats["trace"] = a.trace
     write(os.path.join(a.outdir, "summary.json"), json.dumps(stats, indent=1, sort_keys=True) + "\n")
     print(f"{name}: {stats['filters']} filters -> {len(rules)} rules ({stats['split']} split into "
           f"tcp+udp, {stats['skipped']} skipped: {skipped or 'none'}; {stats['flags_ignored']} "

@@ -13,7 +13,13 @@
 //
 //   fw_bench [--sizes 10,1000,10000,100000|none]
 //            [--classbench fw1_1k,acl1_1k,...|none] [--data DIR] [--random N]
+//            [--trace N] [--trace-repeat R]
 //            [--runs 5] [--target-ms 60] [--max-repeat N]
+//
+// --trace N: on each ClassBench set, N packets drawn as ClassBench's trace
+// generator draws them (classbench.py --trace), each checked against the
+// evaluator and then timed alone (R runs of it in one BPF_PROG_TEST_RUN):
+// median, p90 and p99 over the packets, the firewall beside the linear peer.
 //
 // Prints Markdown. Needs root.
 #include <linux/bpf.h>
@@ -41,6 +47,7 @@
 
 #include "bench/src/bpf_peer.h"
 #include "compiler/backend/build.h"
+#include "compiler/eval/domains/firewall.h"
 #include "compiler/eval/eval.h"
 #include "compiler/eval/packet.h"
 #include "compiler/passes/domains/firewall.h"
@@ -70,6 +77,8 @@ struct Options {
                                       "ipc1_10k", "fw1_100k", "acl1_100k", "ipc1_100k"};
   std::string data = SN_BENCH_DATA;
   unsigned random = 16;
+  unsigned trace = 0;
+  uint32_t trace_repeat = 100;
   unsigned runs = 5;
   double target_ms = 60;  // wall time of one timed BPF_PROG_TEST_RUN call
   uint32_t max_repeat = 1000000;
@@ -226,7 +235,7 @@ struct Compiled {
   backend::Artifacts art;
   std::optional<enforcer::core::GenerationHarness> h;
   double frontend_ms = 0, never_ms = 0, shadow_ms = 0, compile_ms = 0, load_ms = 0;
-  size_t warnings = 0, tuples = 0, entries = 0;
+  size_t warnings = 0, trees = 0, records = 0, cls_bytes = 0;
   Memory mem;
   std::string error;  // where it stopped, when it did
   const pir::Policy& policy() const { return *fe->policy; }
@@ -263,8 +272,9 @@ Compiled compile_and_load(const std::vector<std::string>& paths) {
     return c;
   }
   const auto fw = c.art.plan.domains.value("firewall", nlohmann::json::object());
-  c.tuples = fw.value("tuples", 0);
-  c.entries = fw.value("entries", 0);
+  c.trees = fw.value("trees", 0);
+  c.records = fw.value("records", 0);
+  c.cls_bytes = fw.value("classifier_bytes", 0);
   try {
     t0 = Clock::now();
     c.h.emplace(enforcer::core::GenerationHarness::load(
@@ -297,7 +307,46 @@ struct Result {
   double linear_load_ms = 0;
   Memory linear_mem;
   std::vector<ProbeResult> probes;
+  // --trace: ns per packet over the trace, and how many no rule matched.
+  std::vector<double> trace_fw, trace_linear, trace_empty;
+  size_t trace_misses = 0;
 };
+
+// The trace: every packet's verdict from the firewall and the linear peer
+// against the evaluator's, then each packet timed alone.
+bool run_trace(Result& r, const fs::path& file, const Options& o, BpfPeer& linear, BpfPeer& empty) {
+  std::vector<std::vector<uint8_t>> frames;
+  std::istringstream in(read_file(file));
+  std::string line;
+  eval::Evaluator ev(r.fw.policy());
+  uint64_t t = 2'000'000'000;
+  size_t bad = 0;
+  while (std::getline(in, line)) {
+    std::string err;
+    auto pkt = eval::parse_packet(line, &err);
+    if (!pkt) throw std::runtime_error("trace packet '" + line + "': " + err);
+    auto frame = eval::build_frame(*pkt);
+    auto v = ev.ingress(*pkt, t);
+    const eval::DomainResult* d = v.of(DomainId::firewall);
+    if (!d || d->rule_id == eval::firewall::kDefaultId) ++r.trace_misses;
+    uint32_t want = v.dropped ? XDP_DROP : XDP_PASS;
+    uint32_t got = r.fw.h->xdp(frame, t), lin = test_run(linear.prog_fd(), frame, 1).retval;
+    if ((got != want || lin != want) && bad++ < 5)
+      std::cerr << "fw_bench: " << r.name << ", trace packet " << line << ": sentinel " << xdp_name(got)
+                << ", linear peer " << xdp_name(lin) << ", the reference evaluator " << xdp_name(want) << "\n";
+    frames.push_back(std::move(frame));
+  }
+  if (bad) {
+    std::cerr << "fw_bench: " << r.name << ": " << bad << " trace packets judged differently\n";
+    return false;
+  }
+  for (const auto& f : frames) {
+    r.trace_fw.push_back(r.fw.h->bench_xdp(f, o.trace_repeat));
+    r.trace_linear.push_back(test_run(linear.prog_fd(), f, o.trace_repeat).ns);
+    r.trace_empty.push_back(test_run(empty.prog_fd(), f, o.trace_repeat).ns);
+  }
+  return true;
+}
 
 // One workload: a directory as gen_rules.py or classbench.py writes it.
 bool run_workload(Result& r, const fs::path& dir, const Options& o, BpfPeer& empty) {
@@ -381,6 +430,8 @@ bool run_workload(Result& r, const fs::path& dir, const Options& o, BpfPeer& emp
     pr.linear = measure([&](uint32_t rep) { return test_run(linear.prog_fd(), frame, rep).ns; }, o);
     pr.empty = measure([&](uint32_t rep) { return test_run(empty.prog_fd(), frame, rep).ns; }, o);
   }
+  if (o.trace && r.fw.h && fs::exists(dir / "trace.txt") && !run_trace(r, dir / "trace.txt", o, linear, empty))
+    return false;
   std::cerr << "fw_bench: " << r.name << " done\n";
   return true;
 }
@@ -395,12 +446,12 @@ std::string ns_or(const std::optional<Timing>& t) { return t ? fmt("%.0f", t->ns
 
 void print_compile_table(const std::vector<Result>& results, bool classbench) {
   if (classbench)
-    std::cout << "| set | filters | rules | skipped (protocol) | tuples | key entries | parse+check+lower ms | "
+    std::cout << "| set | filters | rules | skipped (protocol) | trees | records | parse+check+lower ms | "
                  "analyses ms (never-matching + shadowed) | compile ms | load+fill ms | map memory (memlock) | "
                  "linear load+fill ms | linear map memory |\n"
                  "|---|---:|---:|---|---:|---:|---:|---:|---:|---:|---|---:|---|\n";
   else
-    std::cout << "| rules | tuples | key entries | parse+check+lower ms | analyses ms (never-matching + "
+    std::cout << "| rules | trees | records | parse+check+lower ms | analyses ms (never-matching + "
                  "shadowed) | compile ms | load+fill ms | map memory (memlock) | linear load+fill ms | "
                  "linear map memory |\n"
                  "|---:|---:|---:|---:|---:|---:|---:|---|---:|---|\n";
@@ -414,8 +465,8 @@ void print_compile_table(const std::vector<Result>& results, bool classbench) {
       std::cout << r.summary["filters"].get<int>() << " | " << r.rules << " | " << (skipped.empty() ? "0" : skipped)
                 << " | ";
     }
-    std::cout << (c.compile_ms ? std::to_string(c.tuples) : "—") << " | "
-              << (c.compile_ms ? std::to_string(c.entries) : "—") << " | " << fmt("%.1f", c.frontend_ms) << " | "
+    std::cout << (c.compile_ms ? std::to_string(c.trees) : "—") << " | "
+              << (c.compile_ms ? std::to_string(c.records) : "—") << " | " << fmt("%.1f", c.frontend_ms) << " | "
               << fmt("%.1f", c.never_ms + c.shadow_ms) << " (" << fmt("%.1f", c.never_ms) << " + "
               << fmt("%.1f", c.shadow_ms) << ") | " << (c.compile_ms ? fmt("%.1f", c.compile_ms) : "—") << " | "
               << (c.h ? fmt("%.1f", c.load_ms) : "—") << " | "
@@ -473,6 +524,37 @@ std::vector<Row> rows_of(const Result& r) {
 }
 
 std::string opt(double v, const char* f = "%.0f") { return v < 0 ? std::string("—") : fmt(f, v); }
+
+double quantile(std::vector<double> v, double q) {
+  if (v.empty()) return 0;
+  std::sort(v.begin(), v.end());
+  return v[std::min(v.size() - 1, size_t(q * double(v.size())))];
+}
+
+void print_trace_table(const std::vector<Result>& cb, const Options& o) {
+  bool any = false;
+  for (const auto& r : cb) any = any || !r.trace_fw.empty();
+  if (!any) return;
+  std::cout << "\n#### ClassBench traces (classbench.py --trace " << o.trace
+            << ")\n\nEach packet timed alone: " << o.trace_repeat
+            << " runs of it in one BPF_PROG_TEST_RUN call; quantiles over the trace's packets. Every packet's "
+               "verdict from the firewall and the linear peer was checked against the reference evaluator "
+               "first. Classifier memory: the nodes, leaves and records maps' values.\n\n"
+               "| set | rules | trees | records | classifier memory | bytes a rule | packets | misses | median ns | "
+               "p90 ns | p99 ns | linear median | linear p99 | empty median | median / linear median |\n"
+               "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n";
+  for (const auto& r : cb) {
+    if (r.trace_fw.empty()) continue;
+    const auto& c = r.fw;
+    double med = quantile(r.trace_fw, 0.5), lin = quantile(r.trace_linear, 0.5);
+    std::cout << "| " << r.name << " | " << r.rules << " | " << c.trees << " | " << c.records << " | "
+              << human_bytes(c.cls_bytes) << " | " << fmt("%.0f", double(c.cls_bytes) / double(std::max<size_t>(1, r.rules)))
+              << " | " << r.trace_fw.size() << " | " << r.trace_misses << " | " << fmt("%.0f", med) << " | "
+              << fmt("%.0f", quantile(r.trace_fw, 0.9)) << " | " << fmt("%.0f", quantile(r.trace_fw, 0.99)) << " | "
+              << fmt("%.0f", lin) << " | " << fmt("%.0f", quantile(r.trace_linear, 0.99)) << " | "
+              << fmt("%.0f", quantile(r.trace_empty, 0.5)) << " | " << fmt("%.3f", med / lin) << " |\n";
+  }
+}
 
 int report(const std::vector<Result>& gen, const std::vector<Result>& cb, const Options& o) {
   std::cout << "Every program's verdict on every probe was checked against the reference evaluator "
@@ -615,6 +697,7 @@ int report(const std::vector<Result>& gen, const std::vector<Result>& cb, const 
       for (const auto& l : summary) std::cout << l << "\n";
     }
   }
+  print_trace_table(cb, o);
   return 0;
 }
 
@@ -646,7 +729,8 @@ int run(const Options& o) {
         r.name = set;
         r.classbench = true;
         fs::path dir = fs::path(o.work) / ("cb-" + set);
-        run_script(SN_BENCH_CLASSBENCH, src.string() + " " + dir.string() + " --random " + std::to_string(o.random));
+        run_script(SN_BENCH_CLASSBENCH, src.string() + " " + dir.string() + " --random " + std::to_string(o.random) +
+                                            " --trace " + std::to_string(o.trace));
         if (!run_workload(r, dir, o, empty)) return 1;
         cb.push_back(std::move(r));
       }
@@ -682,11 +766,13 @@ int main(int argc, char** argv) {
       else if (a == "--data") o.data = next();
       else if (a == "--random") o.random = unsigned(std::stoul(next()));
       else if (a == "--runs") o.runs = unsigned(std::stoul(next()));
+      else if (a == "--trace") o.trace = unsigned(std::stoul(next()));
+      else if (a == "--trace-repeat") o.trace_repeat = uint32_t(std::stoul(next()));
       else if (a == "--target-ms") o.target_ms = std::stod(next());
       else if (a == "--max-repeat") o.max_repeat = uint32_t(std::stoul(next()));
       else {
         std::cerr << "usage: fw_bench [--sizes N,N,...|none] [--classbench SET,SET,...|none] [--data DIR] "
-                     "[--random N] [--runs R] [--target-ms MS] [--max-repeat N]\n";
+                     "[--random N] [--trace N] [--trace-repeat R] [--runs R] [--target-ms MS] [--max-repeat N]\n";
         return 2;
       }
     } catch (const std::exception& e) {

@@ -67,7 +67,8 @@ int inspect_image(const std::string& bytes, const InspectArgs& a) {
   return 0;
 }
 
-// Only the first `limit` lines of each entries list, unless --all.
+// Only the first `limit` lines of each long list of a plan (the
+// classifier's nodes and records), unless --all.
 std::string trim_entries(const std::string& text, const InspectArgs& a) {
   if (a.all) return text;
   std::string out;
@@ -77,11 +78,10 @@ std::string trim_entries(const std::string& text, const InspectArgs& a) {
     size_t nl = text.find('\n', pos);
     std::string line = text.substr(pos, nl == std::string::npos ? std::string::npos : nl - pos + 1);
     pos = nl == std::string::npos ? text.size() : nl + 1;
-    if (line.rfind("entries:", 0) == 0) {
-      entries = true, in_entries = 0;
-    } else if (line.rfind("  ", 0) != 0) {
+    const bool list = line.rfind("nodes:", 0) == 0 || line.rfind("records:", 0) == 0;
+    if (list || line.rfind("  ", 0) != 0) {
       if (hidden) out += "  ... " + std::to_string(hidden) + " more (--all)\n";
-      entries = false, hidden = 0;
+      entries = list, in_entries = 0, hidden = 0;
     } else if (entries && ++in_entries > a.limit) {
       ++hidden;
       continue;
@@ -169,8 +169,8 @@ void add_inspect_command(CLI::App& app, int& rc) {
   cmd->add_option("file", args->file, "bundle or map image")->required();
   cmd->add_option("--format", args->format, "text or json")->check(CLI::IsMember({"text", "json"}));
   cmd->add_option("--public-key", args->public_key, "require a valid signature by this Ed25519 key (PEM)");
-  cmd->add_flag("--all", args->all, "show every key entry, not just the first ones");
-  cmd->add_option("--limit", args->limit, "entries to show without --all (default 20)");
+  cmd->add_flag("--all", args->all, "show every classifier node and record, not just the first ones");
+  cmd->add_option("--limit", args->limit, "classifier nodes and records to show without --all (default 20)");
   cmd->callback([args, &rc] {
     std::string err;
     // The first bytes say what the file is; each kind is then read within

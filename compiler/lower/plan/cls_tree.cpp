@@ -11,6 +11,7 @@
 #include "compiler/lower/plan/cls_tree.h"
 
 #include <algorithm>
+#include <cstring>
 #include <map>
 
 namespace sentinel::lower::cls {
@@ -117,6 +118,7 @@ class Builder {
         ids.resize(i + 1);
         break;
       }
+    if (ids.size() <= kPruneAt) prune(ids, r);
     if (ids.empty()) {
       cost = 1;
       return empty_leaf();
@@ -196,6 +198,45 @@ class Builder {
   u128 lo(const Region& r, int d) const { return r.val[d]; }
   u128 hi(const Region& r, int d) const { return r.val[d] | ones(width_[d] - r.len[d]); }
 
+  // Drops each record that an earlier one shadows inside region `r`: the
+  // earlier one matches every packet of the region that the later one
+  // matches. Quadratic, so only for small nodes.
+  static constexpr size_t kPruneAt = 64;
+  void prune(std::vector<uint32_t>& ids, const Region& r) const {
+    std::vector<uint32_t> kept;
+    kept.reserve(ids.size());
+    for (uint32_t j : ids) {
+      bool shadowed = false;
+      for (uint32_t i : kept)
+        if (shadows(i, j, r)) {
+          shadowed = true;
+          break;
+        }
+      if (!shadowed) kept.push_back(j);
+    }
+    ids.swap(kept);
+  }
+
+  bool shadows(uint32_t i, uint32_t j, const Region& r) const {
+    const sn_cls_rec& a = plan_.recs[i];
+    const sn_cls_rec& b = plan_.recs[j];
+    if (a.ct_states && (!b.ct_states || (b.ct_states & ~a.ct_states))) return false;
+    if ((a.flags & SN_CLS_NEEDS_PORTS) && !(b.flags & SN_CLS_NEEDS_PORTS)) return false;
+    if (a.x.has && std::memcmp(&a.x, &b.x, sizeof a.x) != 0) return false;
+    for (int d = 0; d < kDims; ++d) {
+      const Span& sa = spans_.dim[d][i];
+      const Span& sb = spans_.dim[d][j];
+      for (unsigned k = 0; k < sb.n; ++k) {
+        const u128 x = std::max(sb.lo[k], lo(r, d)), y = std::min(sb.hi[k], hi(r, d));
+        if (x > y) continue;
+        bool inside = false;
+        for (unsigned m = 0; m < sa.n; ++m) inside = inside || (sa.lo[m] <= x && sa.hi[m] >= y);
+        if (!inside) return false;
+      }
+    }
+    return true;
+  }
+
   bool covers(uint32_t id, const Region& r) const {
     if (!spans_.simple[id]) return false;
     for (int d = 0; d < kDims; ++d) {
@@ -207,10 +248,18 @@ class Builder {
     return true;
   }
 
+  // Copies a small node may make beyond the space factor: small nodes are
+  // cheap, and without it they could not cut past a few wide records.
+  static constexpr double kSlack = 16;
+  // Nodes this small may copy four times as much: their copies are few in
+  // all, and a leaf of many records costs every packet that reaches it.
+  static constexpr uint64_t kSmall = 128;
+
   // The cut whose fullest child is smallest within the space budget, or
   // dim -1 when no cut separates the records.
   Cut choose(const std::vector<uint32_t>& ids, const Region& r) const {
     const uint64_t n = ids.size();
+    const double budget = (n <= kSmall ? 4 : 1) * p_.space * static_cast<double>(n) + kSlack;
     Cut best;
     uint64_t best_max = n, best_sum = 0;
     std::vector<Kids> ranges;
@@ -265,7 +314,7 @@ class Builder {
           sum += static_cast<uint64_t>(run);
           mx = std::max<uint64_t>(mx, static_cast<uint64_t>(run));
         }
-        if (static_cast<double>(sum) + nchild / 4.0 > p_.space * static_cast<double>(n)) continue;
+        if (static_cast<double>(sum) + nchild / 4.0 > budget) continue;
         if (mx < best_max || (mx == best_max && best.dim >= 0 && sum < best_sum)) {
           best = {d, b};
           best_max = mx;
