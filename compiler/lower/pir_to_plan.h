@@ -31,6 +31,15 @@ struct ClsRule {
   uint8_t ct = 0;
 };
 
+// How many classifier records a rule expands into (both families), capped
+// at kMaxClassifierEntries + 1: what `check` compares with the limit.
+uint64_t classifier_records(const pir::Match& m);
+
+// At most this many rules in all of a policy's domains: every rule has up
+// to two counters (rate limiting: over and within), and the live and the
+// previous generation share the counters map (SN_MAX_COUNTERS).
+inline constexpr uint64_t kMaxPolicyRules = 1u << 20;
+
 // Throws LowerError naming `domain` and the rule when a limit is exceeded.
 dplan::ClassifierPlan build_classifier(const std::string& domain, const std::vector<ClsRule>& rules);
 

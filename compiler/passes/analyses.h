@@ -23,6 +23,12 @@ struct RuleRef {
   const pir::Loc* loc = nullptr;
 };
 
+// E0126 past lower::kMaxPolicyRules rules, E0125 at the rule whose records
+// take `domain` past lower::kMaxClassifierEntries: the kernel's limits,
+// reported by `check` before `build` meets them.
+void check_rule_limits(const std::vector<RuleRef>& rules, std::string_view domain, const SourceManager& sm,
+                       DiagEngine& diags);
+
 // The facts behind W0201, for explain, diff and tests.
 struct Shadowing {
   size_t rule;        // the rule that is never reached

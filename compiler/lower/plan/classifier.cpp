@@ -151,6 +151,19 @@ std::vector<std::pair<uint16_t, uint16_t>> expand_ports(const pir::PortMatch& m)
 
 }  // namespace
 
+uint64_t classifier_records(const pir::Match& r) {
+  const unsigned fams = r.families();
+  auto mul = [](uint64_t n, uint64_t m) { return (m && n > kMaxClassifierEntries / m) ? kMaxClassifierEntries + 1 : n * m; };
+  const uint64_t ports = mul(expand_ports(r.sport).size(), expand_ports(r.dport).size());
+  uint64_t total = 0;
+  for (pir::Family f : {pir::Family::V4, pir::Family::V6}) {
+    if (!(fams & (f == pir::Family::V4 ? 1u : 2u))) continue;
+    uint64_t n = mul(mul(mul(ports, expand_addr(r.src, f).size()), expand_addr(r.dst, f).size()), cls_protos(r, f).size());
+    total = std::min<uint64_t>(total + n, kMaxClassifierEntries + 1);
+  }
+  return total;
+}
+
 dplan::ClassifierPlan build_classifier(const std::string& domain, const std::vector<ClsRule>& rules) {
   dplan::ClassifierPlan plan;
   for (uint32_t ri = 0; ri < rules.size(); ++ri) {

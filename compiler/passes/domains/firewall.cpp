@@ -86,6 +86,7 @@ void check_firewall_shadowed(const pir::Policy& p, const SourceManager& sm, Diag
 }
 
 void analyze_firewall(const pir::Policy& p, const pir::Block&, const SourceManager& sm, DiagEngine& diags) {
+  check_rule_limits(firewall_rules(p), "the firewall", sm, diags);
   check_firewall_never_matching(p, sm, diags);
   check_firewall_shadowed(p, sm, diags);
 }

@@ -12,6 +12,7 @@ void analyze_ratelimit(const pir::Policy&, const pir::Block& b, const SourceMana
   auto span = [&](const pir::RateRule& r) { return spans.of(r.loc, r.id.size()); };
   std::vector<RuleRef> refs;
   for (const auto& r : rules) refs.push_back({r.id, &r.match, 0x1f, &r.loc});
+  check_rule_limits(refs, "the ratelimit block", sm, diags);
 
   for (const NeverMatching& n : find_never_matching_rules(refs)) {
     const auto& r = rules[n.rule];

@@ -44,7 +44,7 @@ struct sn_counter {
 	__u64 bytes;
 };
 #define SN_MAP_COUNTERS "sn_counters"
-#define SN_MAX_COUNTERS (1u << 18)
+#define SN_MAX_COUNTERS (1u << 22)
 
 /* Backpressure accounting of one ring buffer: a PERCPU_ARRAY of one entry
  * beside each ring. An event is skipped, and counted, when the ring holds
