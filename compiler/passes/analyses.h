@@ -23,7 +23,7 @@ struct RuleRef {
   const pir::Loc* loc = nullptr;
 };
 
-// E0126 past lower::kMaxPolicyRules rules, E0125 at the rule whose records
+// E0132 past lower::kMaxPolicyRules rules, E0131 at the rule whose records
 // take `domain` past lower::kMaxClassifierEntries: the kernel's limits,
 // reported by `check` before `build` meets them.
 void check_rule_limits(const std::vector<RuleRef>& rules, std::string_view domain, const SourceManager& sm,

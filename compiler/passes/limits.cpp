@@ -1,4 +1,4 @@
-// E0125 and E0126: the limits a policy can meet in the kernel, reported by
+// E0131 and E0132: the limits a policy can meet in the kernel, reported by
 // `check` with the rule that meets them, before `build` would refuse it.
 #include "compiler/lower/pir_to_plan.h"
 #include "compiler/passes/analyses.h"
@@ -12,7 +12,7 @@ void check_rule_limits(const std::vector<RuleRef>& rules, std::string_view domai
   auto span = [&](const RuleRef& r) { return spans.of(*r.loc, r.id.size()); };
   if (rules.size() > lower::kMaxPolicyRules) {
     const RuleRef& r = rules[lower::kMaxPolicyRules];
-    auto& d = diags.report(DiagCode::E0126, span(r),
+    auto& d = diags.report(DiagCode::E0132, span(r),
                            std::string(domain) + " has " + std::to_string(rules.size()) + " rules; at most " +
                                std::to_string(lower::kMaxPolicyRules) + " fit");
     d.notes.push_back({{}, "rule `" + std::string(r.id) + "` is the first past the limit"});
@@ -26,7 +26,7 @@ void check_rule_limits(const std::vector<RuleRef>& rules, std::string_view domai
     total += n;
     if (n <= lower::kMaxClassifierEntries && total <= lower::kMaxClassifierEntries) continue;
     const bool alone = n > lower::kMaxClassifierEntries;
-    auto& d = diags.report(DiagCode::E0125, span(r),
+    auto& d = diags.report(DiagCode::E0131, span(r),
                            alone ? "rule `" + std::string(r.id) + "` expands into more than " +
                                        std::to_string(lower::kMaxClassifierEntries) + " classifier records"
                                  : std::string(domain) + " rules expand into more than " +

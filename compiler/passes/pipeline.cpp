@@ -135,7 +135,7 @@ void run_stages(Frontend* fe, const std::vector<uint32_t>& ids, const FrontendOp
       pir::Policy policy = lower::ast_to_pir(files, fe->sm);
 
       // 4. Analyses read the lowered policy (resolved sets, families) and
-      //    warn; their only errors are the kernel's limits (E0125, E0126),
+      //    warn; their only errors are the kernel's limits (E0131, E0132),
       //    which a policy that `build` would refuse meets here first.
       if (opts.analyses) {
         for (const auto& b : policy.blocks)

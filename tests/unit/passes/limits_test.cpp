@@ -1,4 +1,4 @@
-// E0126 and E0125 on rule lists built in memory: a million-line policy file
+// E0132 and E0131 on rule lists built in memory: a million-line policy file
 // would say nothing more.
 #include <catch2/catch.hpp>
 
@@ -35,17 +35,17 @@ std::vector<Diagnostic> run(const std::vector<passes::RuleRef>& refs) {
 
 }  // namespace
 
-TEST_CASE("a million rules fit; one more is E0126 at the first past the limit", "[limits]") {
+TEST_CASE("a million rules fit; one more is E0132 at the first past the limit", "[limits]") {
   Rules r;
   CHECK(run(r.refs(lower::kMaxPolicyRules)).empty());
   auto d = run(r.refs(lower::kMaxPolicyRules + 1));
   REQUIRE(d.size() == 1);
-  CHECK(d[0].code == DiagCode::E0126);
+  CHECK(d[0].code == DiagCode::E0132);
   CHECK(d[0].message == "the firewall has 1048577 rules; at most 1048576 fit");
   CHECK(d[0].notes.at(0).message == "rule `r1048576` is the first past the limit");
 }
 
-TEST_CASE("E0125 names the rule whose records cross the limit", "[limits]") {
+TEST_CASE("E0131 names the rule whose records cross the limit", "[limits]") {
   Rules r;
   r.match.proto = pir::Proto::Udp;
   r.match.dport.any = false;
@@ -56,6 +56,6 @@ TEST_CASE("E0125 names the rule whose records cross the limit", "[limits]") {
   CHECK(run(r.refs(2048)).empty());
   auto d = run(r.refs(2049));
   REQUIRE(d.size() == 1);
-  CHECK(d[0].code == DiagCode::E0125);
+  CHECK(d[0].code == DiagCode::E0131);
   CHECK(d[0].message.find("from rule `r2048` on") != std::string::npos);
 }
