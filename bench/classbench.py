@@ -31,8 +31,9 @@ FLAGS/MASK`. Each becomes one rule, in file order, except:
 
 - a wildcard protocol (mask 0x00) with a port range: ports need `tcp` or `udp`
   in the language, so the filter becomes two rules, `tcp` then `udp`;
-- a protocol the language cannot name (anything but TCP 6, UDP 17, ICMP 1 and
-  the wildcard: GRE 47, ESP 50, AH 51, ...): skipped and counted;
+- any other protocol (GRE 47, ESP 50, AH 51, ...) becomes `proto N` (ports
+  on such a filter could match nothing: skipped and counted, and none of
+  the sets has one);
 - the FLAGS field (TCP flags in some sets) has no place in a Sentinel match:
   ignored, and counted when it constrains anything.
 
@@ -119,14 +120,14 @@ def convert(lines, rng):
     for n, line in enumerate(lines, 1):
         f = parse_filter(line)
         action = "deny" if rng.random() < 0.5 else "allow"
-        if not f["proto_wild"] and f["proto"] not in PROTO_NAME:
-            key = str(f["proto"])
-            stats["skipped_proto"][key] = stats["skipped_proto"].get(key, 0) + 1
-            continue
         stats["flags_ignored"] += f["flags"]
         stats["host_bits_cleared"] += f["host_bits"]
         sport = None if f["sport"] == FULL else f["sport"]
         dport = None if f["dport"] == FULL else f["dport"]
+        if not f["proto_wild"] and f["proto"] not in (6, 17) and f["proto"] != 1 and (sport or dport):
+            key = f"{f['proto']} with ports"
+            stats["skipped_proto"][key] = stats["skipped_proto"].get(key, 0) + 1
+            continue
         if f["proto"] == 1 and (sport or dport):
             # ICMP has no ports; ClassBench never says otherwise, but keep
             # the rule exact if it ever does: it can match nothing.
@@ -162,7 +163,7 @@ def is_any(net):
 def to_sen(r):
     parts = [f"rule {r.id}", r.action]
     if r.proto:
-        parts.append(PROTO_NAME[r.proto])
+        parts.append(PROTO_NAME.get(r.proto) or f"proto {r.proto}")
     # ClassBench is IPv4: a rule with no address would match IPv6 too, so
     # it says 0.0.0.0/0, as the peers' rules say ip.
     v4_any = is_any(r.src) and is_any(r.dst) and r.proto != 1
@@ -185,7 +186,7 @@ def to_nft(r):
         parts.append(f"ip saddr {host(r.src)}")
     if not is_any(r.dst):
         parts.append(f"ip daddr {host(r.dst)}")
-    name = PROTO_NAME[r.proto]
+    name = PROTO_NAME.get(r.proto) or (str(r.proto) if r.proto else None)
     if name and not r.needs_ports():
         parts.append(f"meta l4proto {name}")
     if r.sport:
@@ -203,7 +204,7 @@ def to_ipt(r):
     if not is_any(r.dst):
         parts.append(f"-d {r.dst}")
     if r.proto:
-        parts.append(f"-p {PROTO_NAME[r.proto]}")
+        parts.append(f"-p {PROTO_NAME.get(r.proto) or r.proto}")
     if r.sport:
         parts.append(f"--sport {rng_ports(r.sport, ':')}")
     if r.dport:
@@ -244,6 +245,8 @@ def text(p):
     src, dst = ipaddress.IPv4Address(p[0]), ipaddress.IPv4Address(p[1])
     if p[2] == 1:
         return f"icmp {src} -> {dst}"
+    if p[2] not in (6, 17):
+        return f"proto {p[2]} {src} -> {dst}"
     return f"{PROTO_NAME[p[2]]} {src}:{p[3]} -> {dst}:{p[4]}"
 
 
@@ -346,7 +349,7 @@ def main(argv):
     sen = [f"# ClassBench {name}: {stats['filters']} filters -> {len(rules)} rules "
            f"(bench/classbench.py, seed {a.seed})"]
     if skipped:
-        sen.append(f"# skipped, protocols the language cannot name: {skipped}")
+        sen.append(f"# skipped: {skipped}")
     sen += ["firewall {", f"    default {a.default}", "    mode enforce", ""]
     sen += [to_sen(r) for r in rules]
     sen += ["}", ""]

@@ -13,8 +13,13 @@
 //
 //   fw_bench [--sizes 10,1000,10000,100000|none]
 //            [--classbench fw1_1k,acl1_1k,...|none] [--data DIR] [--random N]
-//            [--trace N] [--trace-repeat R]
+//            [--trace N] [--trace-repeat R] [--exact N]
 //            [--runs 5] [--target-ms 60] [--max-repeat N]
+//
+// --exact N: on each ClassBench set, N trace packets (drawn alike, another
+// seed) through the reference evaluator and the firewall one by one: every
+// verdict must agree, and every rule's counter must have grown by exactly
+// the packets the evaluator gave it.
 //
 // --trace N: on each ClassBench set, N packets drawn as ClassBench's trace
 // generator draws them (classbench.py --trace), each checked against the
@@ -78,6 +83,7 @@ struct Options {
   std::string data = SN_BENCH_DATA;
   unsigned random = 16;
   unsigned trace = 0;
+  unsigned exact = 0;
   uint32_t trace_repeat = 100;
   unsigned runs = 5;
   double target_ms = 60;  // wall time of one timed BPF_PROG_TEST_RUN call
@@ -310,6 +316,9 @@ struct Result {
   // --trace: ns per packet over the trace, and how many no rule matched.
   std::vector<double> trace_fw, trace_linear, trace_empty;
   size_t trace_misses = 0;
+  // --exact: packets compared, verdict and counter differences, seconds.
+  size_t exact_packets = 0, exact_verdicts = 0, exact_counters = 0, exact_rules_hit = 0;
+  double exact_s = 0;
 };
 
 // The trace: every packet's verdict from the firewall and the linear peer
@@ -346,6 +355,43 @@ bool run_trace(Result& r, const fs::path& file, const Options& o, BpfPeer& linea
     r.trace_empty.push_back(test_run(empty.prog_fd(), f, o.trace_repeat).ns);
   }
   return true;
+}
+
+// The exactness run: verdicts packet by packet, then every rule's counter.
+bool run_exact(Result& r, const fs::path& file) {
+  auto t0 = Clock::now();
+  const auto& fw = *r.fw.policy().get<pir::Firewall>();
+  std::map<std::string, uint64_t> before;
+  for (const auto& rule : fw.rules) before[rule.id] = r.fw.h->counter("firewall", rule.id).packets;
+  before[eval::firewall::kDefaultId] = r.fw.h->counter("firewall", eval::firewall::kDefaultId).packets;
+  std::map<std::string, uint64_t> want;
+  std::istringstream in(read_file(file));
+  std::string line;
+  uint64_t t = 3'000'000'000;
+  while (std::getline(in, line)) {
+    std::string err;
+    auto pkt = eval::parse_packet(line, &err);
+    if (!pkt) throw std::runtime_error("exact packet '" + line + "': " + err);
+    auto d = eval::firewall::decide(fw, *pkt, pir::CtState::Untracked, false);
+    std::string id = d.rule < 0 ? eval::firewall::kDefaultId : fw.rules[d.rule].id;
+    ++want[id];
+    bool drop = (d.rule < 0 ? fw.default_action : fw.rules[d.rule].action) == pir::FirewallAction::Deny;
+    uint32_t got = r.fw.h->xdp(eval::build_frame(*pkt), t);
+    if (got != (drop ? XDP_DROP : XDP_PASS) && r.exact_verdicts++ < 5)
+      std::cerr << "fw_bench: " << r.name << ", exact packet " << line << ": sentinel " << xdp_name(got)
+                << ", the reference evaluator " << (drop ? "XDP_DROP" : "XDP_PASS") << " by " << id << "\n";
+    ++r.exact_packets;
+  }
+  for (const auto& [id, n0] : before) {
+    uint64_t got = r.fw.h->counter("firewall", id).packets - n0;
+    uint64_t expect = want.count(id) ? want[id] : 0;
+    if (got != expect && r.exact_counters++ < 5)
+      std::cerr << "fw_bench: " << r.name << ", rule " << id << ": counted " << got << ", the evaluator " << expect
+                << "\n";
+  }
+  r.exact_rules_hit = want.size();
+  r.exact_s = ms_since(t0) / 1000;
+  return r.exact_verdicts == 0 && r.exact_counters == 0;
 }
 
 // One workload: a directory as gen_rules.py or classbench.py writes it.
@@ -431,6 +477,8 @@ bool run_workload(Result& r, const fs::path& dir, const Options& o, BpfPeer& emp
     pr.empty = measure([&](uint32_t rep) { return test_run(empty.prog_fd(), frame, rep).ns; }, o);
   }
   if (o.trace && r.fw.h && fs::exists(dir / "trace.txt") && !run_trace(r, dir / "trace.txt", o, linear, empty))
+    return false;
+  if (o.exact && r.fw.h && fs::exists(dir / "exact" / "trace.txt") && !run_exact(r, dir / "exact" / "trace.txt"))
     return false;
   std::cerr << "fw_bench: " << r.name << " done\n";
   return true;
@@ -698,6 +746,20 @@ int report(const std::vector<Result>& gen, const std::vector<Result>& cb, const 
     }
   }
   print_trace_table(cb, o);
+  bool any_exact = false;
+  for (const auto& r : cb) any_exact = any_exact || r.exact_packets;
+  if (any_exact) {
+    std::cout << "\n#### Exactness (--exact " << o.exact
+              << ")\n\nPackets drawn like the trace (another seed) through the reference evaluator and the "
+                 "firewall one at a time; then every rule's counter in the kernel against the evaluator's count.\n\n"
+                 "| set | rules | packets | rules that decided some | verdict differences | counter differences | "
+                 "seconds |\n|---|---:|---:|---:|---:|---:|---:|\n";
+    for (const auto& r : cb)
+      if (r.exact_packets)
+        std::cout << "| " << r.name << " | " << r.rules << " | " << r.exact_packets << " | " << r.exact_rules_hit
+                  << " | " << r.exact_verdicts << " | " << r.exact_counters << " | " << fmt("%.0f", r.exact_s)
+                  << " |\n";
+  }
   return 0;
 }
 
@@ -731,6 +793,9 @@ int run(const Options& o) {
         fs::path dir = fs::path(o.work) / ("cb-" + set);
         run_script(SN_BENCH_CLASSBENCH, src.string() + " " + dir.string() + " --random " + std::to_string(o.random) +
                                             " --trace " + std::to_string(o.trace));
+        if (o.exact)
+          run_script(SN_BENCH_CLASSBENCH, src.string() + " " + (dir / "exact").string() + " --random 0 --seed 7" +
+                                              " --trace " + std::to_string(o.exact));
         if (!run_workload(r, dir, o, empty)) return 1;
         cb.push_back(std::move(r));
       }
@@ -767,12 +832,13 @@ int main(int argc, char** argv) {
       else if (a == "--random") o.random = unsigned(std::stoul(next()));
       else if (a == "--runs") o.runs = unsigned(std::stoul(next()));
       else if (a == "--trace") o.trace = unsigned(std::stoul(next()));
+      else if (a == "--exact") o.exact = unsigned(std::stoul(next()));
       else if (a == "--trace-repeat") o.trace_repeat = uint32_t(std::stoul(next()));
       else if (a == "--target-ms") o.target_ms = std::stod(next());
       else if (a == "--max-repeat") o.max_repeat = uint32_t(std::stoul(next()));
       else {
         std::cerr << "usage: fw_bench [--sizes N,N,...|none] [--classbench SET,SET,...|none] [--data DIR] "
-                     "[--random N] [--trace N] [--trace-repeat R] [--runs R] [--target-ms MS] [--max-repeat N]\n";
+                     "[--random N] [--trace N] [--trace-repeat R] [--exact N] [--runs R] [--target-ms MS] [--max-repeat N]\n";
         return 2;
       }
     } catch (const std::exception& e) {

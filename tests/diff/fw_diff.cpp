@@ -266,10 +266,14 @@ std::optional<std::string> classbench_policy(const std::string& file, size_t rul
     ls >> src >> dst >> slo >> colon1 >> shi >> dlo >> colon2 >> dhi >> proto;
     unsigned p = std::stoul(proto.substr(0, proto.find('/')), nullptr, 16);
     unsigned mask = std::stoul(proto.substr(proto.find('/') + 1), nullptr, 16);
-    std::string pname = mask == 0 ? "" : p == 6 ? "tcp" : p == 17 ? "udp" : p == 1 ? "icmp" : "?";
+    std::string pname = mask == 0  ? ""
+                        : p == 6   ? "tcp"
+                        : p == 17  ? "udp"
+                        : p == 1   ? "icmp"
+                                   : "proto " + std::to_string(p);
     bool full_ports = slo == "0" && shi == "65535" && dlo == "0" && dhi == "65535";
-    // The language has no GRE or ESP, and ports only with tcp or udp.
-    if (pname == "?" || ((pname.empty() || pname == "icmp") && !full_ports)) {
+    // Ports only with tcp or udp.
+    if (pname != "tcp" && pname != "udp" && !full_ports) {
       ++skipped;
       continue;
     }
@@ -283,7 +287,7 @@ std::optional<std::string> classbench_policy(const std::string& file, size_t rul
     };
     side("from", cidr(src), slo, shi);
     side("to", cidr(dst), dlo, dhi);
-    if (dlo == dhi && !pname.empty()) dports[pname + " to any port " + dlo]++;
+    if (dlo == dhi && (pname == "tcp" || pname == "udp")) dports[pname + " to any port " + dlo]++;
     fw << "    rule f" << n << ' ' << kActions[rng() % 4] << (m.empty() ? "" : " ") << m;
     if (rng() % 10 == 0) fw << " ct new";
     fw << '\n';
@@ -293,7 +297,7 @@ std::optional<std::string> classbench_policy(const std::string& file, size_t rul
   for (const auto& [m, c] : dports) top.emplace_back(c, m);
   std::sort(top.rbegin(), top.rend());
   std::ostringstream out;
-  out << "# " << n << " filters of " << file << " (" << skipped << " skipped: GRE, or ports without tcp/udp)\n";
+  out << "# " << n << " filters of " << file << " (" << skipped << " skipped: ports without tcp/udp)\n";
   out << "conntrack {\n    established " << (seed % 2 ? "allow" : "rules") << "\n    timeout udp 10s\n"
       << "    timeout tcp-syn 5s\n}\n";
   out << "firewall {\n    default deny\n" << fw.str() << "    rule back allow ct { established, related }\n}\n";
