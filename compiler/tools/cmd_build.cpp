@@ -30,6 +30,7 @@ struct BuildArgs {
   std::string dump_after;
   std::string sign_key;
   bool deny_warnings = false;
+  bool no_precompiled = false;
 };
 
 // Runs a command without a shell (paths need no quoting); stdout, or
@@ -131,6 +132,7 @@ int run_build(const BuildArgs& a) {
 
   backend::BuildOptions opts;
   opts.sign_key = a.sign_key;
+  opts.precompiled = !a.no_precompiled;
   if (!a.revision.empty()) opts.revision = a.revision;
   git_state(a.paths, opts);
   std::string err;
@@ -162,6 +164,8 @@ void add_build_command(CLI::App& app, int& rc) {
                   "policy revision for the manifest (default: git HEAD of the policy's repository)");
   cmd->add_flag("--deny-warnings", args->deny_warnings, "exit 2 on warnings, write nothing");
   cmd->add_option("--sign", args->sign_key, "sign the bundle with this Ed25519 private key (PEM)");
+  cmd->add_flag("--no-precompiled", args->no_precompiled,
+                "compile every BPF object instead of using the ones sentinelc carries (same bytes, slower)");
   cmd->add_option("--dump-after", args->dump_after, "print an IR after a stage: plan")
       ->check(CLI::IsMember({"plan"}));
   cmd->callback([args, &rc] { rc = run_build(*args); });
