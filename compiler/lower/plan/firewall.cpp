@@ -44,7 +44,7 @@ dplan::FirewallPlan lower_firewall(const pir::Policy& policy) {
   plan.rule_ids.push_back(eval::firewall::kDefaultId);
   for (const auto& r : plan.rules) plan.counter_keys.push_back(r.counter_key);
 
-  plan.config.ntuples = static_cast<uint32_t>(plan.cls.tuples.size());
+  plan.config.cls_steps = plan.cls.steps;
   plan.config.nrules = static_cast<uint32_t>(fw.rules.size());
   plan.config.default_action = to_abi(fw.default_action);
   plan.config.mode = fw.mode == pir::Mode::Audit ? SN_FW_AUDIT : SN_FW_ENFORCE;

@@ -46,7 +46,7 @@ dplan::RateLimitPlan lower_ratelimit(const pir::Policy& policy) {
     plan.counter_keys.push_back(k.counter_key);
     plan.counter_keys.push_back(k.pass_counter_key);
   }
-  plan.config.ntuples = static_cast<uint32_t>(plan.cls.tuples.size());
+  plan.config.cls_steps = plan.cls.steps;
   plan.config.nrules = static_cast<uint32_t>(rl.rules.size());
   plan.config.mode = rl.mode == pir::Mode::Audit ? SN_RL_AUDIT : SN_RL_ENFORCE;
   plan.config.next_slot = SN_NO_SLOT;
