@@ -54,14 +54,19 @@ std::string write_image(MapImage image) {
 std::string write_array_records(const void* values, uint32_t value_size, uint32_t count) {
   // Keys 0..count-1 as 4 bytes each, in the order of their bytes like every
   // image (for little-endian keys that is not numeric order).
-  std::vector<uint32_t> order(count);
-  for (uint32_t i = 0; i < count; ++i) order[i] = i;
-  std::sort(order.begin(), order.end(), [](uint32_t a, uint32_t b) { return std::memcmp(&a, &b, 4) < 0; });
+  // Each key's bytes read as a big-endian number compare as the bytes do.
+  std::vector<std::pair<uint32_t, uint32_t>> order(count);  // (byte-order rank, index)
+  for (uint32_t i = 0; i < count; ++i) {
+    unsigned char b[4];
+    std::memcpy(b, &i, 4);
+    order[i] = {uint32_t(b[0]) << 24 | uint32_t(b[1]) << 16 | uint32_t(b[2]) << 8 | b[3], i};
+  }
+  std::sort(order.begin(), order.end());
   std::string out = header_bytes(SN_IMAGE_ARRAY, 4, value_size, count);
   const size_t head = out.size();
   out.resize(head + size_t(count) * (4 + value_size));
   char* p = out.data() + head;
-  for (uint32_t i : order) {
+  for (auto [rank, i] : order) {
     std::memcpy(p, &i, 4);
     std::memcpy(p + 4, static_cast<const char*>(values) + size_t(i) * value_size, value_size);
     p += 4 + value_size;
