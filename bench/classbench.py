@@ -1,11 +1,11 @@
 #!/usr/bin/env python3
 """Turns a ClassBench filter set into the same rules for Sentinel and its peers.
 
-    classbench.py SET OUTDIR [--seed S] [--random N] [--default allow|deny]
+    classbench.py SET OUTDIR [--seed S] [--random N] [--default allow|deny] [--first N]
 
 SET is a ClassBench filter file (fw1_1k, acl1_10k, ...; `.xz` files are read
-compressed). OUTDIR receives the files bench/gen_rules.py writes, so the
-benches take either source:
+compressed); --first N takes only its first N filters. OUTDIR receives the
+files bench/gen_rules.py writes, so the benches take either source:
 
   policy/policy.sen  a Sentinel policy directory (one firewall block)
   nft.conf           nftables script: table inet snbench, one rule per rule
@@ -334,12 +334,16 @@ def main(argv):
     ap.add_argument("--random", type=int, default=16)
     ap.add_argument("--default", choices=("allow", "deny"), default="allow")
     ap.add_argument("--trace", type=int, default=0)
+    ap.add_argument("--first", type=int, default=0, help="only the first N filters of the set")
     a = ap.parse_args(argv)
     name = os.path.basename(a.set)
     if name.endswith(".xz"):
         name = name[:-3]
     rng = random.Random(a.seed)
-    rules, stats = convert(read_set(a.set), rng)
+    lines = read_set(a.set)
+    if a.first > 0:
+        lines = lines[:a.first]
+    rules, stats = convert(lines, rng)
     stats["set"] = name
     stats["default"] = a.default
     stats["allow"] = sum(r.action == "allow" for r in rules)

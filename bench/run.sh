@@ -4,7 +4,9 @@
 #                     ClassBench sets, the XDP chain (firewall + rate limiter)
 #                     beside the firewall alone (BPF_PROG_TEST_RUN)
 #   compile_apply.sh  build+apply of 100,000 rules beside nft, iptables,
-#                     xdp-filter; again on a ClassBench set (-c)
+#                     xdp-filter
+#   build_apply.sh    build+apply of 50 ClassBench acl1 filters, acl1_100k and
+#                     fw1_100k in one table, with map memory per rule
 #   generation.sh     apply time of one- and three-hook generations, and the
 #                     generation switch window under a UDP flood
 #
@@ -12,7 +14,8 @@
 #     -b  build directory (default build-bench at the repository root)
 #     -n  do not configure and build, use what is there
 #     -r  runs per compile+apply figure (default 5)
-#     -c  ClassBench set for the second compile+apply run (default acl1_100k)
+#     -c  ClassBench workloads for build_apply.sh, comma-separated SET or SET:N
+#         (default acl1_1k:50,acl1_100k,fw1_100k; none skips it)
 # Needs root. The targets are built with `ninja -j2` (only what the bench uses).
 set -euo pipefail
 
@@ -21,14 +24,14 @@ root=$(cd "$here/.." && pwd)
 build="$root/build-bench"
 do_build=1
 runs=5
-ca_set=acl1_100k
+ca_set=acl1_1k:50,acl1_100k,fw1_100k
 while getopts "b:nr:c:" o; do
 	case $o in
 	b) build=$OPTARG ;;
 	n) do_build=0 ;;
 	r) runs=$OPTARG ;;
 	c) ca_set=$OPTARG ;;
-	*) sed -n '2,17p' "$0"; exit 1 ;;
+	*) sed -n '2,20p' "$0"; exit 1 ;;
 	esac
 done
 [ "$(id -u)" = 0 ] || { echo "run.sh: needs root" >&2; exit 1; }
@@ -55,9 +58,10 @@ echo "run.sh: per-packet bench ..." >&2
 echo "run.sh: compile+apply bench ..." >&2
 "$here/compile_apply.sh" -b "$build" -r "$runs" >"$out/ca.md"
 cb_data=$root/../shared/data/classbench
-if [ "$ca_set" != none ] && { [ -f "$cb_data/$ca_set" ] || [ -f "$cb_data/$ca_set.xz" ]; }; then
-	echo "run.sh: compile+apply bench on ClassBench $ca_set ..." >&2
-	"$here/compile_apply.sh" -b "$build" -r "$runs" -c "$ca_set" >"$out/ca-cb.md"
+if [ "$ca_set" != none ] && [ -d "$cb_data" ]; then
+	echo "run.sh: build+apply bench on ClassBench $ca_set ..." >&2
+	IFS=, read -r -a ca_sets <<<"$ca_set"
+	"$here/build_apply.sh" -b "$build" -r "$runs" "${ca_sets[@]}" >"$out/ca-cb.md"
 fi
 echo "run.sh: parser bench ..." >&2
 /usr/bin/python3 "$here/gen_rules.py" 100000 "$out/parse-gen" >/dev/null
@@ -93,7 +97,7 @@ dirty=$(git -C "$root" status --porcelain -- compiler enforcer bpf-templates ben
 	cat "$out/ca.md"
 	echo
 	if [ -f "$out/ca-cb.md" ]; then
-		echo "### Compile + apply, ClassBench $ca_set (bench/compile_apply.sh -c)"
+		echo "### Build + apply, ClassBench $ca_set (bench/build_apply.sh)"
 		echo
 		cat "$out/ca-cb.md"
 		echo
@@ -109,6 +113,7 @@ dirty=$(git -C "$root" status --porcelain -- compiler enforcer bpf-templates ben
 	echo "### Targets"
 	echo
 	grep -h -E '^Target ' "$out/fw.md" "$out/ca.md" | sed 's/^/- /'
+	grep -h -E '^- Target ' "$out/ca-cb.md" 2>/dev/null || true
 } >"$out/section.md"
 
 if [ ! -f "$here/RESULTS.md" ]; then

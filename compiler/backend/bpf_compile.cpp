@@ -1,5 +1,5 @@
-#include "compiler/backend/bpf_compile.h"
-
+// The BPF compiler module (libsn_bpf_clang.so, bpf_clang_api.h): clang's
+// C++ API on the templates sentinelc hands it. Loaded by bpf_compile_loader.cpp.
 #include <clang/Basic/DiagnosticOptions.h>
 #include <clang/CodeGen/CodeGenAction.h>
 #include <clang/Frontend/CompilerInstance.h>
@@ -13,7 +13,7 @@
 
 #include <mutex>
 
-#include "compiler/backend/embedded_files.h"
+#include "compiler/backend/bpf_clang_api.h"
 
 extern "C" {
 void LLVMInitializeBPFTargetInfo();
@@ -46,21 +46,21 @@ std::string base_name(const std::string& p) {
   return s == std::string::npos ? p : p.substr(s + 1);
 }
 
-}  // namespace
-
-std::string llvm_version() { return LLVM_VERSION_STRING; }
-
-std::string compile_bpf(const std::string& template_path, const std::vector<std::string>& defines) {
+bool compile(const std::vector<EmbeddedFile>& files, const std::string& template_path,
+             const std::vector<std::string>& defines, std::string* object_out, std::string* error) {
   init_bpf_target();
 
   auto mem = llvm::makeIntrusiveRefCnt<llvm::vfs::InMemoryFileSystem>();
   bool found = false;
-  for (const auto& f : embedded_files()) {
+  for (const auto& f : files) {
     std::string path = std::string(kRoot) + "/" + std::string(f.path);
     mem->addFile(path, 0, llvm::MemoryBuffer::getMemBuffer(f.contents, path, false));
     if (f.path == template_path) found = true;
   }
-  if (!found) throw BpfCompileError("no embedded BPF template `" + template_path + "`");
+  if (!found) {
+    *error = "no embedded BPF template `" + template_path + "`";
+    return false;
+  }
   auto vfs = llvm::makeIntrusiveRefCnt<llvm::vfs::OverlayFileSystem>(llvm::vfs::getRealFileSystem());
   vfs->pushOverlay(mem);
 
@@ -100,7 +100,8 @@ std::string compile_bpf(const std::string& template_path, const std::vector<std:
   auto inv = std::make_shared<clang::CompilerInvocation>();
   if (!clang::CompilerInvocation::CreateFromArgs(*inv, argv, ci.getDiagnostics())) {
     diag_os.flush();
-    throw BpfCompileError("invalid BPF compiler flags: " + diag_text);
+    *error = "invalid BPF compiler flags: " + diag_text;
+    return false;
   }
   ci.setInvocation(std::move(inv));
   ci.createFileManager(vfs);
@@ -111,9 +112,20 @@ std::string compile_bpf(const std::string& template_path, const std::vector<std:
   clang::EmitObjAction action;
   bool ok = ci.ExecuteAction(action);
   diag_os.flush();
-  if (!ok || ci.getDiagnostics().hasErrorOccurred())
-    throw BpfCompileError("compiling " + template_path + " failed:\n" + diag_text);
-  return std::string(object.data(), object.size());
+  if (!ok || ci.getDiagnostics().hasErrorOccurred()) {
+    *error = "compiling " + template_path + " failed:\n" + diag_text;
+    return false;
+  }
+  object_out->assign(object.data(), object.size());
+  return true;
 }
 
+const BpfClangApi kApi = {kBpfClangApiVersion, LLVM_VERSION_STRING, &compile};
+
+}  // namespace
+
 }  // namespace sentinel::backend
+
+extern "C" __attribute__((visibility("default"))) const sentinel::backend::BpfClangApi* sn_bpf_clang_api() {
+  return &sentinel::backend::kApi;
+}

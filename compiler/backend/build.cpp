@@ -15,15 +15,10 @@ namespace sentinel::backend {
 
 std::string compiler_id() { return std::string("sentinelc ") + SENTINEL_VERSION + " (LLVM " + llvm_version() + ")"; }
 
-Artifacts compile_artifacts(const pir::Policy& policy) {
+Artifacts compile_artifacts(const pir::Policy& policy, bool precompiled) {
   Artifacts a;
   a.plan = plan_bundle(policy);
-  for (const auto& o : a.plan.objects) {
-    std::vector<std::string> defines = o.defines;
-    // The variant, compiled into the object, so the enforcer can tell it.
-    defines.push_back("SN_VARIANT=\"" + variant_string(o) + "\"");
-    a.objects[o.part] = compile_bpf(o.templ, defines);
-  }
+  for (const auto& o : a.plan.objects) a.objects[o.part] = object_for(o.templ, o.defines, precompiled, &a.sources);
   return a;
 }
 
@@ -32,7 +27,7 @@ std::optional<std::string> build_bundle(const pir::Policy& policy, const BuildOp
   if (policy_error) *policy_error = false;
   Artifacts a;
   try {
-    a = compile_artifacts(policy);
+    a = compile_artifacts(policy, options.precompiled);
   } catch (const lower::LowerError& e) {
     if (error) *error = e.what();
     if (policy_error) *policy_error = true;

@@ -1,12 +1,14 @@
-// The bundle builder: PIR -> bundle plan (bundle_plan.h) -> BPF objects
-// compiled in process for exactly the variants the plan names -> the
-// container with its manifest, and optionally a signature.
+// The bundle builder: PIR -> bundle plan (bundle_plan.h) -> BPF objects of
+// exactly the variants the plan names (carried in sentinelc, or compiled in
+// process: objects.h) -> the container with its manifest, and optionally a
+// signature.
 #pragma once
 #include <map>
 #include <optional>
 #include <string>
 
 #include "compiler/backend/bundle_plan.h"
+#include "compiler/backend/objects.h"
 #include "compiler/pir/pir.h"
 
 namespace sentinel::backend {
@@ -15,6 +17,7 @@ struct BuildOptions {
   std::optional<std::string> revision;  // git HEAD of the policy's repository
   bool dirty = false;                   // uncommitted changes under the policy paths
   std::string sign_key;                 // an Ed25519 private key (PEM) to sign with, or empty
+  bool precompiled = true;              // use the objects sentinelc carries (objects.h); false: compile all
 };
 
 // A bundle's contents before they are written: the plan and the compiled
@@ -22,10 +25,13 @@ struct BuildOptions {
 struct Artifacts {
   BundlePlan plan;
   std::map<std::string, std::string> objects;
+  ObjectSourceStats sources;  // how many objects were carried, how many compiled
 };
 
+// Objects come from those sentinelc carries when it has the variant and
+// `precompiled` is true, compiled otherwise: the same bytes either way.
 // Throws lower::LowerError or BpfCompileError.
-Artifacts compile_artifacts(const pir::Policy& policy);
+Artifacts compile_artifacts(const pir::Policy& policy, bool precompiled = true);
 
 // The bundle bytes, or nullopt with `error` set. `policy_error` tells a
 // policy the ABI cannot hold (a lowering limit: the user's to fix) from a

@@ -30,12 +30,14 @@ const MapSpec* BundlePlan::map(std::string_view name) const {
   return nullptr;
 }
 
-std::string variant_string(const ObjectSpec& o) {
-  std::string folder = o.templ.substr(0, o.templ.find('/'));
+std::string variant_string(const std::string& templ, const std::vector<std::string>& defines) {
+  std::string folder = templ.substr(0, templ.find('/'));
   std::string s = folder + ":";
-  for (size_t i = 0; i < o.defines.size(); ++i) s += (i ? "," : "") + o.defines[i];
+  for (size_t i = 0; i < defines.size(); ++i) s += (i ? "," : "") + defines[i];
   return s;
 }
+
+std::string variant_string(const ObjectSpec& o) { return variant_string(o.templ, o.defines); }
 
 nlohmann::json layout_json(const BundlePlan& p) {
   nlohmann::json objects = nlohmann::json::array();

@@ -75,6 +75,7 @@ BundlePlan plan_bundle(const pir::Policy& policy);
 // "xdp_firewall:SN_FW_CT,SN_FW_IPV6": what the object carries in
 // .rodata.snvariant, compiled in by -DSN_VARIANT.
 std::string variant_string(const ObjectSpec& o);
+std::string variant_string(const std::string& templ, const std::vector<std::string>& defines);
 
 // The manifest's description of the bundle's layout (objects, maps,
 // interfaces, counters, policy text, domains); the enforcer compares it with

@@ -8,6 +8,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <utility>
 #include <vector>
 
@@ -38,13 +39,16 @@ std::string bytes_of(const T& v) {
   return std::string(reinterpret_cast<const char*>(&v), sizeof v);
 }
 
+// An ARRAY image of `count` values of `value_size` bytes each, keys
+// 0..count-1: the bytes write_image gives for the same records, without
+// making a record of each.
+std::string write_array_records(const void* values, uint32_t value_size, uint32_t count);
+
 // An ARRAY image with keys 0..n-1.
 template <typename T>
 std::string write_array_image(const std::vector<T>& values) {
-  MapImage img{SN_IMAGE_ARRAY, 4, sizeof(T), {}};
-  img.records.reserve(values.size());
-  for (uint32_t i = 0; i < values.size(); ++i) img.records.emplace_back(bytes_of(i), bytes_of(values[i]));
-  return write_image(std::move(img));
+  static_assert(std::is_trivially_copyable_v<T>);
+  return write_array_records(values.data(), sizeof(T), static_cast<uint32_t>(values.size()));
 }
 
 template <typename T>

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <stdexcept>
+#include <tuple>
 
 #include "compiler/lower/pir_to_plan.h"
 
@@ -26,6 +27,32 @@ constexpr uint32_t kRingSize = 256 * 1024;
 constexpr uint32_t kNoPrealloc = 1;
 
 }  // namespace
+
+std::vector<ObjectVariant> switch_variants(const std::string& templ, std::vector<std::string> switches) {
+  std::sort(switches.begin(), switches.end());
+  switches.erase(std::unique(switches.begin(), switches.end()), switches.end());
+  if (switches.size() > 8) throw std::logic_error("too many variant switches for " + templ);
+  std::vector<ObjectVariant> out;
+  for (uint32_t bits = 0; bits < (1u << switches.size()); ++bits) {
+    ObjectVariant v{templ, {}};
+    for (size_t i = 0; i < switches.size(); ++i)
+      if (bits & (1u << i)) v.defines.push_back(switches[i]);
+    out.push_back(std::move(v));
+  }
+  return out;
+}
+
+std::vector<ObjectVariant> all_object_variants() {
+  std::vector<ObjectVariant> all;
+  for (const auto* b : kBackends)
+    if (b->variants)
+      for (auto& v : b->variants()) all.push_back(std::move(v));
+  auto key = [](const ObjectVariant& v) { return std::tie(v.templ, v.defines); };
+  std::sort(all.begin(), all.end(), [&](const auto& a, const auto& b) { return key(a) < key(b); });
+  all.erase(std::unique(all.begin(), all.end(), [&](const auto& a, const auto& b) { return key(a) == key(b); }),
+            all.end());
+  return all;
+}
 
 PlanContext::PlanContext(const pir::Policy& policy, BundlePlan& out) : policy_(policy), out_(out) {
   std::vector<std::pair<int, DomainId>> xdp;

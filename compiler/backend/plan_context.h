@@ -43,12 +43,32 @@ class PlanContext {
   std::vector<DomainId> chain_;  // domains with an XDP program, in chain order
 };
 
+// One variant of a template: the object a plan can name, as (template,
+// sorted defines). sentinelc compiles every variant a domain declares when it
+// is itself built and carries the objects (objects.h), so that a build whose
+// policy needs only these compiles nothing.
+struct ObjectVariant {
+  std::string templ;
+  std::vector<std::string> defines;  // sorted
+};
+
+// Every combination of `switches` (each define on or off) of one template:
+// 2^n variants, the defines of each sorted.
+std::vector<ObjectVariant> switch_variants(const std::string& templ, std::vector<std::string> switches);
+
 struct DomainBackend {
   int xdp_order;  // place in the XDP chain, ascending; -1: no XDP program
   void (*plan)(const pir::Policy& policy, PlanContext& ctx);
   // The domain's dataplane plan as text (`--dump-after=plan`, `inspect`).
   std::string (*print)(const pir::Policy& policy, const PlanContext& ctx);
+  // Every object variant the domain's plan can name. A variant missing here
+  // still builds (compiled when needed), only slower; tests/unit/backend
+  // checks that the example policies need none that is missing.
+  std::vector<ObjectVariant> (*variants)();
 };
+
+// The variants of every domain, sorted by template and defines, unique.
+std::vector<ObjectVariant> all_object_variants();
 
 // The dataplane plans of every domain the policy has, as text.
 std::string print_plans(const pir::Policy& policy);

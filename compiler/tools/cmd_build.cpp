@@ -30,6 +30,7 @@ struct BuildArgs {
   std::string dump_after;
   std::string sign_key;
   bool deny_warnings = false;
+  bool no_precompiled = false;
 };
 
 // Runs a command without a shell (paths need no quoting); stdout, or
@@ -112,7 +113,11 @@ int run_build(const BuildArgs& a) {
     std::cerr << "sentinelc build: -o FILE.snb is required\n";
     return 1;
   }
-  auto fe = passes::run_frontend(a.paths);
+  // The rule analyses only warn: `check` runs them; build needs them only
+  // when a warning would stop it.
+  passes::FrontendOptions fo;
+  fo.analyses = a.deny_warnings;
+  auto fe = passes::run_frontend(a.paths, fo);
   fe->diags.sort();
   std::cerr << fe->diags.render_text();
   if (fe->diags.errors() || !fe->policy) return 3;
@@ -131,6 +136,7 @@ int run_build(const BuildArgs& a) {
 
   backend::BuildOptions opts;
   opts.sign_key = a.sign_key;
+  opts.precompiled = !a.no_precompiled;
   if (!a.revision.empty()) opts.revision = a.revision;
   git_state(a.paths, opts);
   std::string err;
@@ -160,8 +166,11 @@ void add_build_command(CLI::App& app, int& rc) {
   cmd->add_option("-o,--output", args->output, "the bundle file to write");
   cmd->add_option("--revision", args->revision,
                   "policy revision for the manifest (default: git HEAD of the policy's repository)");
-  cmd->add_flag("--deny-warnings", args->deny_warnings, "exit 2 on warnings, write nothing");
+  cmd->add_flag("--deny-warnings", args->deny_warnings,
+                "run the rule analyses too (as check does); exit 2 on warnings, write nothing");
   cmd->add_option("--sign", args->sign_key, "sign the bundle with this Ed25519 private key (PEM)");
+  cmd->add_flag("--no-precompiled", args->no_precompiled,
+                "compile every BPF object instead of using the ones sentinelc carries (same bytes, slower)");
   cmd->add_option("--dump-after", args->dump_after, "print an IR after a stage: plan")
       ->check(CLI::IsMember({"plan"}));
   cmd->callback([args, &rc] { rc = run_build(*args); });

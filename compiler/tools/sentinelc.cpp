@@ -4,9 +4,11 @@
 #include <exception>
 #include <iostream>
 
+#include "compiler/support/alloc.h"
 #include "compiler/tools/commands.h"
 
 int main(int argc, char** argv) {
+  sentinel::tune_allocator_for_short_runs();
   CLI::App app{"sentinelc: the Sentinel policy compiler"};
   app.require_subcommand(1);
   int rc = 0;

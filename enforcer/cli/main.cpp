@@ -9,6 +9,7 @@
 #include <iostream>
 
 #include "compiler/diff/diff.h"
+#include "compiler/support/alloc.h"
 #include "enforcer/bpf/libbpf_kernel.h"
 #include "enforcer/cli/views.h"
 #include "enforcer/core/bundle.h"
@@ -162,6 +163,7 @@ int cmd_alerts(const Common& o, bool follow, double timeout_s) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  sentinel::tune_allocator_for_short_runs();
   CLI::App app{"sentinel-enforcer: verify, plan, apply and watch Sentinel bundles"};
   app.require_subcommand(1);
   Common o;

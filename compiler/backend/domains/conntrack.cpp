@@ -33,8 +33,13 @@ void plan_conntrack(const pir::Policy& policy, PlanContext& ctx) {
 
 std::string print_conntrack(const pir::Policy& p, const PlanContext&) { return lower::lower_conntrack(p).print(); }
 
+// The switches its lowering sets (lower/plan/conntrack.cpp), each on or off.
+std::vector<ObjectVariant> conntrack_variants() {
+  return switch_variants("tc_conntrack/tc_conntrack.bpf.c", {});
+}
+
 }  // namespace
 
-const DomainBackend conntrack_backend = {-1, &plan_conntrack, &print_conntrack};
+const DomainBackend conntrack_backend = {-1, &plan_conntrack, &print_conntrack, &conntrack_variants};
 
 }  // namespace sentinel::backend

@@ -49,8 +49,13 @@ std::string print_firewall(const pir::Policy& p, const PlanContext& ctx) {
   return plan.print();
 }
 
+// The switches its lowering sets (lower/plan/firewall.cpp), each on or off.
+std::vector<ObjectVariant> firewall_variants() {
+  return switch_variants("xdp_firewall/xdp_firewall.bpf.c", {"SN_FW_CT", "SN_FW_IPV6"});
+}
+
 }  // namespace
 
-const DomainBackend firewall_backend = {10, &plan_firewall, &print_firewall};
+const DomainBackend firewall_backend = {10, &plan_firewall, &print_firewall, &firewall_variants};
 
 }  // namespace sentinel::backend

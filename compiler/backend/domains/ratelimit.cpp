@@ -50,8 +50,13 @@ std::string print_ratelimit(const pir::Policy& p, const PlanContext& ctx) {
   return plan.print();
 }
 
+// The switches its lowering sets (lower/plan/ratelimit.cpp), each on or off.
+std::vector<ObjectVariant> ratelimit_variants() {
+  return switch_variants("xdp_ratelimit/xdp_ratelimit.bpf.c", {"SN_RL_IPV6"});
+}
+
 }  // namespace
 
-const DomainBackend ratelimit_backend = {20, &plan_ratelimit, &print_ratelimit};
+const DomainBackend ratelimit_backend = {20, &plan_ratelimit, &print_ratelimit, &ratelimit_variants};
 
 }  // namespace sentinel::backend

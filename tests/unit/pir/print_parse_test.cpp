@@ -295,3 +295,26 @@ TEST_CASE("printing 100,000 rules is fast", "[print][perf]") {
   REQUIRE(back);
   CHECK(*back == p);
 }
+
+TEST_CASE("addresses print as inet_ntop does, and parse back", "[print]") {
+  for (const char* s : {"0.0.0.0", "255.255.255.255", "10.0.0.1", "192.0.2.7", "1.20.255.0", "100.9.99.199"}) {
+    auto a = pir::parse_addr(s);
+    REQUIRE(a);
+    CHECK(pir::format(*a) == s);
+  }
+  for (const char* s : {"0.0.0.0/0", "10.0.0.0/8", "192.0.2.128/25", "203.0.113.9", "::/0", "2001:db8::/32", "fe80::1"}) {
+    auto c = pir::parse_cidr(s);
+    REQUIRE(c);
+    CHECK(pir::format(*c) == s);
+  }
+  // Every byte value in every position.
+  for (unsigned v = 0; v < 256; ++v) {
+    pir::Addr a = *pir::parse_addr("0.0.0.0");
+    a.bytes[0] = a.bytes[3] = static_cast<uint8_t>(v);
+    a.bytes[1] = static_cast<uint8_t>(255 - v);
+    a.bytes[2] = static_cast<uint8_t>(v / 2);
+    std::string want = std::to_string(v) + "." + std::to_string(255 - v) + "." + std::to_string(v / 2) + "." +
+                       std::to_string(v);
+    CHECK(pir::format(a) == want);
+  }
+}
