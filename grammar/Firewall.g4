@@ -10,7 +10,7 @@ fwSetting
 
 // rule ID ACTION MATCH [ct STATES] [STRING]
 fwRule   : RULE name fwAction matchClause fwCt? STRING?;
-fwAction : ALLOW | DENY | LOG;
+fwAction : ALLOW | DENY | REJECT | LOG;
 fwCt     : CT (ctState | LBRACE ctState (COMMA ctState)* COMMA? RBRACE);
 
-firewallKeyword : FIREWALL;
+firewallKeyword : FIREWALL | REJECT;

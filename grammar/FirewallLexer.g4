@@ -2,3 +2,4 @@
 lexer grammar FirewallLexer;
 
 FIREWALL : 'firewall';
+REJECT   : 'reject';

@@ -5,6 +5,7 @@
 
 #include "compiler/eval/domains/firewall.h"
 #include "compiler/lower/pir_to_plan.h"
+#include "compiler/lower/plan/cls_match.h"
 #include "compiler/lower/plan/firewall.h"
 #include "compiler/pir/domains/conntrack.h"
 #include "compiler/pir/domains/firewall.h"
@@ -18,6 +19,7 @@ uint32_t to_abi(pir::FirewallAction a) {
     case pir::FirewallAction::Allow: return SN_FW_ALLOW;
     case pir::FirewallAction::Deny: return SN_FW_DENY;
     case pir::FirewallAction::Log: return SN_FW_LOG;
+    case pir::FirewallAction::Reject: return SN_FW_REJECT;
   }
   return SN_FW_DENY;
 }
@@ -31,7 +33,10 @@ dplan::FirewallPlan lower_firewall(const pir::Policy& policy) {
 
   std::vector<ClsRule> cls;
   cls.reserve(fw.rules.size());
-  for (const auto& r : fw.rules) cls.push_back({&r.id, &r.match, r.ct});
+  for (const auto& r : fw.rules) {
+    check_enforceable("firewall", r.id, r.match);
+    cls.push_back({&r.id, &r.match, r.ct});
+  }
   plan.cls = build_classifier("firewall", cls);
 
   plan.rules.reserve(fw.rules.size() + 1);
@@ -50,6 +55,8 @@ dplan::FirewallPlan lower_firewall(const pir::Policy& policy) {
   plan.config.mode = fw.mode == pir::Mode::Audit ? SN_FW_AUDIT : SN_FW_ENFORCE;
   plan.config.ct_mode = !ct ? SN_FW_CT_OFF : ct->accept_established ? SN_FW_CT_ACCEPT : SN_FW_CT_RULES;
   plan.config.next_slot = SN_NO_SLOT;
+  plan.config.reject_interval_ns = eval::firewall::kRejectIntervalNs;
+  plan.config.reject_burst = eval::firewall::kRejectBurst;
   plan.config.malformed_counter_key = dplan::counter_key("firewall", eval::firewall::kMalformedId);
   plan.counter_keys.push_back(plan.config.malformed_counter_key);
   if (ct) {

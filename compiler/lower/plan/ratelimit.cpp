@@ -3,6 +3,7 @@
 // and a bucket id that stays the same while a rule keeps its id, algorithm
 // and key, so its buckets outlive generations.
 #include "compiler/lower/pir_to_plan.h"
+#include "compiler/lower/plan/cls_match.h"
 #include "compiler/lower/plan/ratelimit.h"
 #include "compiler/pir/domains/ratelimit.h"
 
@@ -21,7 +22,10 @@ dplan::RateLimitPlan lower_ratelimit(const pir::Policy& policy) {
   dplan::RateLimitPlan plan;
 
   std::vector<ClsRule> cls;
-  for (const auto& r : rl.rules) cls.push_back({&r.id, &r.match, 0});
+  for (const auto& r : rl.rules) {
+    check_enforceable("ratelimit", r.id, r.match);
+    cls.push_back({&r.id, &r.match, 0});
+  }
   plan.cls = build_classifier("ratelimit", cls);
 
   for (const auto& r : rl.rules) {

@@ -69,6 +69,8 @@ bool fw_rule(Reader& r, ast::FwRule& out) {
       out.action = pir::FirewallAction::Allow;
     else if (r.accept(Tok::DENY))
       out.action = pir::FirewallAction::Deny;
+    else if (r.accept(Tok::REJECT))
+      out.action = pir::FirewallAction::Reject;
     else if (r.accept(Tok::LOG))
       out.action = pir::FirewallAction::Log;
     else

@@ -14,6 +14,7 @@ const char* verb(pir::FirewallAction a) {
     case pir::FirewallAction::Allow: return "allows";
     case pir::FirewallAction::Deny: return "denies";
     case pir::FirewallAction::Log: return "logs";
+    case pir::FirewallAction::Reject: return "rejects";
   }
   return "decides";
 }

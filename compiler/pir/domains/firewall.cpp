@@ -14,6 +14,7 @@ FirewallAction action_of(std::string_view w) {
   if (w == "allow") return FirewallAction::Allow;
   if (w == "deny") return FirewallAction::Deny;
   if (w == "log") return FirewallAction::Log;
+  if (w == "reject") return FirewallAction::Reject;
   text_fail("unknown action `" + std::string(w) + "`");
 }
 
@@ -40,6 +41,7 @@ const char* to_string(FirewallAction a) {
     case FirewallAction::Allow: return "allow";
     case FirewallAction::Deny: return "deny";
     case FirewallAction::Log: return "log";
+    case FirewallAction::Reject: return "reject";
   }
   return "deny";
 }

@@ -8,7 +8,9 @@
 
 namespace sentinel::pir {
 
-enum class FirewallAction : uint8_t { Allow = 0, Deny = 1, Log = 2 };
+// Reject drops like Deny and answers the sender: a TCP RST for TCP, an ICMP
+// or ICMPv6 destination unreachable (port unreachable) for anything else.
+enum class FirewallAction : uint8_t { Allow = 0, Deny = 1, Log = 2, Reject = 3 };
 const char* to_string(FirewallAction a);
 
 struct FirewallRule {
