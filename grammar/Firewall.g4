@@ -6,6 +6,7 @@ firewallBlock : FIREWALL blockScope? LBRACE fwSetting* fwRule* RBRACE;
 fwSetting
     : DEFAULT (ALLOW | DENY)     # fwDefault
     | modeSetting                # fwMode
+    | MANAGEMENT matchClause     # fwManagement
     ;
 
 // rule ID ACTION MATCH [ct STATES] [STRING]
@@ -13,4 +14,4 @@ fwRule   : RULE name fwAction matchClause fwCt? STRING?;
 fwAction : ALLOW | DENY | REJECT | LOG;
 fwCt     : CT (ctState | LBRACE ctState (COMMA ctState)* COMMA? RBRACE);
 
-firewallKeyword : FIREWALL | REJECT;
+firewallKeyword : FIREWALL | REJECT | MANAGEMENT;

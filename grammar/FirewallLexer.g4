@@ -3,3 +3,4 @@ lexer grammar FirewallLexer;
 
 FIREWALL : 'firewall';
 REJECT   : 'reject';
+MANAGEMENT : 'management';

@@ -34,6 +34,13 @@ Decision decide(const pir::Firewall& fw, const Packet& pkt, pir::CtState ct, boo
     d.action = pir::FirewallAction::Allow;
     return d;
   }
+  for (const auto& m : fw.management) {
+    if (eval::mismatch(m.match, pkt).empty()) {
+      d.management = true;
+      d.action = pir::FirewallAction::Allow;
+      return d;
+    }
+  }
   for (size_t i = 0; i < fw.rules.size(); ++i) {
     std::string why = mismatch(fw.rules[i], pkt, ct);
     if (why.empty()) {
@@ -79,7 +86,10 @@ void xdp(StageCtx& c) {
   r.action = pir::to_string(d.action);
   r.dropped = d.dropped;
   r.misses = std::move(d.misses);
-  if (d.established) {
+  if (d.management) {
+    r.rule_id = firewall::kManagementId;
+    r.note = "management access: passed before the rules by the anti-lockout guard";
+  } else if (d.established) {
     r.rule_id = firewall::kEstablishedId;
     r.note = std::string("connection state ") + pir::to_string(c.verdict.ct) +
              ": passed before the rules (conntrack `established allow`)";

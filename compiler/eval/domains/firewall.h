@@ -14,6 +14,7 @@ namespace sentinel::eval::firewall {
 struct Decision {
   int rule = -1;            // -1: the default (or `established`)
   bool established = false; // passed before the rules by `established allow`
+  bool management = false;  // passed before the rules by the anti-lockout guard
   pir::FirewallAction action = pir::FirewallAction::Allow;
   bool dropped = false;     // what XDP does: deny or reject in enforce mode
   std::string answer;       // reject in enforce mode: the answer sent (reject_answer), or "" when none
@@ -31,6 +32,7 @@ Decision decide(const pir::Firewall& fw, const Packet& pkt, pir::CtState ct, boo
 inline constexpr const char* kDefaultId = "default";
 inline constexpr const char* kEstablishedId = "established";
 inline constexpr const char* kMalformedId = "malformed";
+inline constexpr const char* kManagementId = "management";
 
 // `reject` answers each source at most once per kRejectIntervalNs, in
 // bursts of up to kRejectBurst (a token bucket per source address; over it,
