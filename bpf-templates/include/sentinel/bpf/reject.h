@@ -160,6 +160,11 @@ SN_INLINE int sn_reject_tcp(struct xdp_md *ctx, const struct sn_pkt *p)
 {
 	void *data = (void *)(long)ctx->data;
 	void *end = (void *)(long)ctx->data_end;
+	/* First, so that no later, stronger check stands in for it. */
+	struct sn_l2 l2;
+	if (data + sizeof(l2.b) > end)
+		return XDP_DROP;
+	__builtin_memcpy(l2.b, data, sizeof(l2.b));
 	__u32 l3 = 14 + 4 * (p->nvlans & 3);
 	__u32 l4 = p->l4_off & SN_PKT_OFF_MASK;
 	__u8 *th = data + l4;
@@ -194,13 +199,9 @@ SN_INLINE int sn_reject_tcp(struct xdp_md *ctx, const struct sn_pkt *p)
 	}
 	t.csum = sn_csum_fold(sn_csum_add(sn_pseudo_sum(p, SN_IPPROTO_TCP, sizeof(t)), &t, sizeof(t) / 2));
 
-	struct sn_l2 l2;
-	if (data + sizeof(l2.b) > end)
-		return XDP_DROP;
-	__builtin_memcpy(l2.b, data, sizeof(l2.b));
-
 	__u32 iplen = p->family == 4 ? sizeof(struct sn_ip4hdr) : sizeof(struct sn_ip6hdr);
-	int delta = (int)(l3 + iplen + sizeof(t)) - (int)(end - data);
+	/* p->len: the frame's length as it came (sn_parse_xdp). */
+	int delta = (int)(l3 + iplen + sizeof(t)) - (int)p->len;
 	if (delta < 0 && bpf_xdp_adjust_tail(ctx, delta))
 		return XDP_DROP;
 	data = (void *)(long)ctx->data;
@@ -230,6 +231,10 @@ SN_INLINE int sn_reject_icmp(struct xdp_md *ctx, const struct sn_pkt *p)
 {
 	void *data = (void *)(long)ctx->data;
 	void *end = (void *)(long)ctx->data_end;
+	struct sn_l2 l2;
+	if (data + sizeof(l2.b) > end)
+		return XDP_DROP;
+	__builtin_memcpy(l2.b, data, sizeof(l2.b));
 	__u32 l3 = 14 + 4 * (p->nvlans & 3);
 	int v4 = p->family == 4;
 	__u8 *ip = data + (l3 & 0x1f);
@@ -237,17 +242,12 @@ SN_INLINE int sn_reject_icmp(struct xdp_md *ctx, const struct sn_pkt *p)
 		return XDP_DROP;
 	/* The offending packet from its IP header on, without frame padding. */
 	__u32 iplen = v4 ? bpf_ntohs(*(__u16 *)(ip + 2)) : bpf_ntohs(*(__u16 *)(ip + 4)) + 40;
-	__u32 avail = (__u32)(end - data) - l3;
+	__u32 avail = p->len - l3;
 	__u32 q = iplen < avail ? iplen : avail;
 	if (q > SN_REJECT_QUOTE)
 		q = SN_REJECT_QUOTE;
 	if (q < 8)
 		return XDP_DROP;
-
-	struct sn_l2 l2;
-	if (data + sizeof(l2.b) > end)
-		return XDP_DROP;
-	__builtin_memcpy(l2.b, data, sizeof(l2.b));
 
 	__u8 quote[SN_REJECT_QUOTE];
 	__builtin_memset(quote, 0, sizeof(quote));
@@ -268,7 +268,7 @@ SN_INLINE int sn_reject_icmp(struct xdp_md *ctx, const struct sn_pkt *p)
 		return XDP_DROP;
 	data = (void *)(long)ctx->data;
 	end = (void *)(long)ctx->data_end;
-	int delta = (int)(l3 + grow + q) - (int)(end - data);
+	int delta = (int)(l3 + q) - (int)p->len; /* grown by `grow` at the front */
 	if (delta < 0 && bpf_xdp_adjust_tail(ctx, delta))
 		return XDP_DROP;
 	data = (void *)(long)ctx->data;
