@@ -53,7 +53,8 @@ Bytes tcp_seg(uint16_t sp, uint16_t dp, uint8_t flags, uint32_t seq, uint32_t ac
   return t;
 }
 
-std::unique_ptr<Object> reject_fw(const FwSetup& s = {}) {
+std::unique_ptr<Object> reject_fw(FwSetup s = {}) {
+  s.variant = "fw_v6";
   return load_fw(s, {
                         {{.family = 4, .proto = TCP, .dport = 23}, SN_FW_REJECT, 100},
                         {{.family = 6, .proto = TCP, .dport = 23}, SN_FW_REJECT, 100},
@@ -138,6 +139,16 @@ TEST_CASE("reject: IPv6 TCP gets a RST with the IPv6 pseudo-header checksum", "[
 }
 
 TEST_CASE("reject: UDP gets ICMP port unreachable quoting the packet", "[xdp_firewall][reject]") {
+  {
+    // The smallest datagram, in the variant without IPv6.
+    auto v4only = load_fw({}, {{{.family = 4, .proto = UDP}, SN_FW_REJECT, 101}});
+    Bytes l3 = v4("192.0.2.2", "10.0.0.1", UDP, udp(5000, 9, 0));
+    auto r = xdp(v4only->prog("sn_xdp_firewall"), eth4(l3), clock_at(T0));
+    REQUIRE(r.ret == kTx);
+    REQUIRE(r.data_out.size() == 14 + 28 + l3.size());
+    CHECK(slice(r.data_out, 42, l3.size()) == l3);
+    CHECK(sum({slice(r.data_out, 34, 8 + l3.size())}) == 0);
+  }
   auto fw = reject_fw();
   int prog = fw->prog("sn_xdp_firewall");
   Bytes l3 = v4("192.0.2.2", "10.0.0.1", UDP, udp(5000, 9, 300));
@@ -241,3 +252,4 @@ TEST_CASE("reject in audit mode passes and reports", "[xdp_firewall][reject]") {
   auto ev = drain(fw->map("sn_fw_events"));
   CHECK(ev.size() == 1);
 }
+

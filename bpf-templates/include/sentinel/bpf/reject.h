@@ -177,7 +177,7 @@ SN_INLINE int sn_reject_tcp(struct xdp_md *ctx, const struct sn_pkt *p)
 
 	/* The segment's length, from the IP header (the frame may be padded). */
 	__u8 *ip = data + (l3 & 0x1f);
-	if ((void *)(ip + 40) > end)
+	if ((void *)(ip + 20) > end || (p->family == 6 && (void *)(ip + 40) > end))
 		return XDP_DROP;
 	__u32 l4len;
 	if (p->family == 4)
@@ -238,7 +238,7 @@ SN_INLINE int sn_reject_icmp(struct xdp_md *ctx, const struct sn_pkt *p)
 	__u32 l3 = 14 + 4 * (p->nvlans & 3);
 	int v4 = p->family == 4;
 	__u8 *ip = data + (l3 & 0x1f);
-	if ((void *)(ip + 40) > end)
+	if ((void *)(ip + 20) > end || (!v4 && (void *)(ip + 40) > end))
 		return XDP_DROP;
 	/* The offending packet from its IP header on, without frame padding. */
 	__u32 iplen = v4 ? bpf_ntohs(*(__u16 *)(ip + 2)) : bpf_ntohs(*(__u16 *)(ip + 4)) + 40;
