@@ -253,3 +253,4 @@ TEST_CASE("reject in audit mode passes and reports", "[xdp_firewall][reject]") {
   CHECK(ev.size() == 1);
 }
 
+
