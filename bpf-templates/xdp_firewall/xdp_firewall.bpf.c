@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0 OR Apache-2.0 */
-/* sn_xdp_firewall: first-match L3/L4 rules by tuple-space search
+/* sn_xdp_firewall: first-match L3/L4 rules by decision trees
  * (sentinel/abi/firewall.h, classify.h), first in the XDP chain of a
  * generation. Everything a policy edit can change lives in maps and in
  * .rodata.sncfg; the object changes only with its variant switches:
@@ -43,7 +43,7 @@ char LICENSE[] SEC("license") = "Dual BSD/GPL";
 const volatile struct sn_fw_config sn_cfg SEC(".rodata.sncfg") = {};
 
 /* Generation maps, filled from the bundle's images. */
-SN_CLS_DECLARE_MAPS(sn_fw_tuples, sn_fw_keys);
+SN_CLS_DECLARE_MAPS(sn_fw_nodes, sn_fw_leaves, sn_fw_recs);
 
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
@@ -55,7 +55,7 @@ struct {
 /* Host maps, shared across generations. */
 SN_RING_DECLARE(sn_fw_events, sn_fw_rstat, SN_RING_DEFAULT_SIZE);
 
-SN_CLS_DEFINE_WALK(sn_fw_classify, sn_fw_tuples, sn_fw_keys, SN_FW_WITH_V6)
+SN_CLS_DEFINE_WALK(sn_fw_classify, sn_fw_nodes, sn_fw_leaves, sn_fw_recs, SN_FW_WITH_V6)
 
 SN_INLINE void sn_fw_emit(struct xdp_md *ctx, const struct sn_pkt *p, const struct sn_pctx *c,
 			  __u8 ct, __u64 counter_key, __u32 rule, __u32 action, __u16 kind)
@@ -106,7 +106,7 @@ int sn_xdp_firewall(struct xdp_md *ctx)
 
 	__u32 rule = sn_cfg.nrules;
 	if (classify)
-		rule = sn_fw_classify(&p, ct, sn_cfg.ntuples, sn_cfg.nrules);
+		rule = sn_fw_classify(&p, ct, sn_cfg.cls_steps, sn_cfg.nrules);
 
 	__u32 action = sn_cfg.default_action;
 	__u64 counter_key = 0;

@@ -30,7 +30,7 @@ char LICENSE[] SEC("license") = "Dual BSD/GPL";
 
 const volatile struct sn_rl_config sn_cfg SEC(".rodata.sncfg") = {};
 
-SN_CLS_DECLARE_MAPS(sn_rl_tuples, sn_rl_keys);
+SN_CLS_DECLARE_MAPS(sn_rl_nodes, sn_rl_leaves, sn_rl_recs);
 
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
@@ -48,7 +48,7 @@ struct {
 
 SN_RING_DECLARE(sn_rl_events, sn_rl_rstat, SN_RING_DEFAULT_SIZE);
 
-SN_CLS_DEFINE_WALK(sn_rl_classify, sn_rl_tuples, sn_rl_keys, SN_RL_WITH_V6)
+SN_CLS_DEFINE_WALK(sn_rl_classify, sn_rl_nodes, sn_rl_leaves, sn_rl_recs, SN_RL_WITH_V6)
 
 enum sn_rl_outcome {
 	SN_RL_WITHIN = 0,
@@ -130,7 +130,7 @@ int sn_xdp_ratelimit(struct xdp_md *ctx)
 	if (!SN_RL_WITH_V6 && p.family != 4)
 		return sn_chain_next(ctx, sn_cfg.next_slot);
 
-	__u32 rule = sn_rl_classify(&p, 0, sn_cfg.ntuples, sn_cfg.nrules);
+	__u32 rule = sn_rl_classify(&p, 0, sn_cfg.cls_steps, sn_cfg.nrules);
 	if (rule >= sn_cfg.nrules)
 		return sn_chain_next(ctx, sn_cfg.next_slot);
 	struct sn_rl_rule *r = bpf_map_lookup_elem(&sn_rl_rules, &rule);

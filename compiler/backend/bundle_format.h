@@ -59,7 +59,7 @@ std::string sha256_hex(std::string_view data);
 // Checks manifest.json against the parts: format and format_version known,
 // abi_version == SN_ABI_VERSION, every other part listed with matching size
 // and sha256, no listed part missing. Errors name the part, e.g.
-// "part firewall/keys.img: sha256 mismatch".
+// "part firewall/recs.img: sha256 mismatch".
 bool verify_manifest(const std::map<std::string, std::string>& parts, std::string* error);
 
 }  // namespace sentinel::bundle

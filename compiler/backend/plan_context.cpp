@@ -91,17 +91,16 @@ MapSpec ring_stats_map(const std::string& name) {
   return {name, MapType::PercpuArray, 4, sizeof(sn_ring_stats), 1, 0, Scope::Host, ""};
 }
 
-void add_classifier(PlanContext& ctx, const std::string& dir, const std::string& tuples_map,
-                    const std::string& keys_map, const dplan::ClassifierPlan& cls) {
-  std::string tuples = dir + "/tuples.img", keys = dir + "/keys.img";
-  ctx.add_map({tuples_map, MapType::Array, 4, sizeof(sn_cls_tuple), SN_MAX_TUPLES, 0, Scope::Generation, tuples});
-  ctx.add_map({keys_map, MapType::Hash, sizeof(sn_cls_key), sizeof(sn_cls_match),
-               std::max<uint32_t>(1, static_cast<uint32_t>(cls.entries.size())), 0, Scope::Generation, keys});
-  ctx.add_part(tuples, bundle::write_array_image(cls.tuples));
-  bundle::MapImage img{SN_IMAGE_HASH, sizeof(sn_cls_key), sizeof(sn_cls_match), {}};
-  img.records.reserve(cls.entries.size());
-  for (const auto& [k, m] : cls.entries) img.records.emplace_back(bundle::bytes_of(k), bundle::bytes_of(m));
-  ctx.add_part(keys, bundle::write_image(std::move(img)));
+void add_classifier(PlanContext& ctx, const std::string& dir, const std::string& nodes_map,
+                    const std::string& leaves_map, const std::string& recs_map, const dplan::ClassifierPlan& cls) {
+  auto add = [&](const std::string& map, const std::string& part, uint32_t value_size, size_t n, std::string image) {
+    ctx.add_map({map, MapType::Array, 4, value_size, std::max<uint32_t>(1, static_cast<uint32_t>(n)), 0,
+                 Scope::Generation, dir + "/" + part});
+    ctx.add_part(dir + "/" + part, std::move(image));
+  };
+  add(nodes_map, "nodes.img", sizeof(sn_cls_node), cls.nodes.size(), bundle::write_array_image(cls.nodes));
+  add(leaves_map, "leaves.img", sizeof(uint32_t), cls.leaves.size(), bundle::write_array_image(cls.leaves));
+  add(recs_map, "recs.img", sizeof(sn_cls_rec), cls.recs.size(), bundle::write_array_image(cls.recs));
 }
 
 std::string print_plans(const pir::Policy& policy) {

@@ -65,9 +65,9 @@ MapSpec ct_map();
 MapSpec ring_map(const std::string& name);
 MapSpec ring_stats_map(const std::string& name);
 
-// A classifier's tuple and key maps (generation scope) with their images,
-// "<dir>/tuples.img" and "<dir>/keys.img".
-void add_classifier(PlanContext& ctx, const std::string& dir, const std::string& tuples_map,
-                    const std::string& keys_map, const dplan::ClassifierPlan& cls);
+// A classifier's nodes, leaves and records maps (generation scope) with
+// their images, "<dir>/nodes.img", "<dir>/leaves.img" and "<dir>/recs.img".
+void add_classifier(PlanContext& ctx, const std::string& dir, const std::string& nodes_map,
+                    const std::string& leaves_map, const std::string& recs_map, const dplan::ClassifierPlan& cls);
 
 }  // namespace sentinel::backend

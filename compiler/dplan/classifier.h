@@ -1,12 +1,12 @@
-// The shared classifier's plan (sentinel/abi/classify.h): tuples and key
-// entries that give, for every packet, the first rule of a list that matches
-// it. Built by compiler/lower/plan/classifier.cpp for any domain whose rules
-// match packets; written to that domain's tuple and key maps.
+// The shared classifier's plan (sentinel/abi/classify.h): decision trees
+// whose leaves list records, giving for every packet the first rule of a
+// list that matches it. Built by compiler/lower/plan/classifier.cpp for any
+// domain whose rules match packets; written to that domain's nodes, leaves
+// and records maps.
 #pragma once
 #include <cstdint>
 #include <string>
 #include <string_view>
-#include <utility>
 #include <vector>
 
 extern "C" {
@@ -16,18 +16,27 @@ extern "C" {
 namespace sentinel::dplan {
 
 struct ClassifierPlan {
-  std::vector<sn_cls_tuple> tuples;  // ascending min_rule; index = tuple id
-  std::vector<std::pair<sn_cls_key, sn_cls_match>> entries;  // sorted by key bytes
-  bool v6 = false;  // some rule can match IPv6
-  // "tuples:" and "entries:" sections; rule ids name the entries' rules.
+  std::vector<sn_cls_node> nodes;  // roots first: 2 * SN_CLS_MAX_TREES of them
+  std::vector<uint32_t> leaves;    // record indexes, leaf by leaf
+  std::vector<sn_cls_rec> recs;    // ascending rule
+  uint32_t steps = 0;              // walk steps any packet can take, at most
+  bool v6 = false;                 // some rule can match IPv6
+  // What the compiler chose, for plan dumps, `build` and the bench.
+  struct Tree {
+    uint8_t family;
+    std::string group;  // which records: "src-narrow", "dst-narrow", "wide", "all"
+    uint32_t records, nodes, leaves, depth, max_leaf, min_rule;
+  };
+  std::vector<Tree> trees;
+  // Bytes of the three maps' values.
+  uint64_t bytes() const;
+  // "trees:", "nodes:" and "records:" sections; rule ids name the records' rules.
   std::string print(const std::vector<std::string>& rule_ids) const;
 };
 
 // One-line readable forms, shared by plan dumps and `sentinelc inspect`.
-// Masks print as prefix lengths; port masks that are not a prefix print as
-// value/mask.
-std::string format_tuple(const sn_cls_tuple& t);
-std::string format_entry(const sn_cls_key& k, const sn_cls_match& m, const sn_cls_tuple* tuple = nullptr);
+std::string format_node(const sn_cls_node& n);
+std::string format_rec(const sn_cls_rec& r);
 
 // Stable FNV-1a 64 of "<domain>/<id>": the key of a rule's counters.
 uint64_t counter_key(std::string_view domain, std::string_view rule_id);

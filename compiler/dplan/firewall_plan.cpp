@@ -20,12 +20,11 @@ const char* action_name(uint32_t action) {
 
 std::string FirewallPlan::print() const {
   std::string out;
-  out += fmt::format("firewall plan: {} rules + default, {} tuples, {} entries\n", config.nrules, cls.tuples.size(),
-                     cls.entries.size());
+  out += fmt::format("firewall plan: {} rules + default, {} records\n", config.nrules, cls.recs.size());
   static const char* ct_modes[] = {"off", "rules", "accept"};
-  out += fmt::format("config: ntuples {} nrules {} default {} mode {} ct {} next_slot {} "
+  out += fmt::format("config: cls_steps {} nrules {} default {} mode {} ct {} next_slot {} "
                      "malformed_counter_key {:#018x} established_counter_key {:#018x}\n",
-                     config.ntuples, config.nrules, action_name(config.default_action),
+                     config.cls_steps, config.nrules, action_name(config.default_action),
                      config.mode == SN_FW_AUDIT ? "audit" : "enforce", config.ct_mode < 3 ? ct_modes[config.ct_mode] : "?",
                      slot_text(config.next_slot), config.malformed_counter_key, config.established_counter_key);
   out += defines_line(defines);

@@ -1,7 +1,6 @@
-// Printing what every plan shares: the classifier's tuples and entries.
+// Printing what every plan shares: the classifier's trees and records.
 #include <fmt/format.h>
 
-#include <bit>
 #include <cstring>
 
 #include "compiler/dplan/classifier.h"
@@ -12,21 +11,9 @@ namespace sentinel::dplan {
 
 namespace {
 
-unsigned mask_len(const uint32_t words[4], unsigned bits) {
-  uint8_t b[16];
-  std::memcpy(b, words, 16);
-  unsigned n = 0;
-  for (unsigned i = 0; i < bits / 8; ++i) n += std::popcount(b[i]);
-  return n;
-}
-
-std::string port_text(uint16_t v, uint16_t mask) {
-  if (mask == 0) return "any";
-  if (mask == 0xffff) return std::to_string(v);
-  unsigned host = std::countr_zero(static_cast<uint16_t>(mask));
-  if (static_cast<uint16_t>(mask | ((1u << host) - 1)) == 0xffff)
-    return fmt::format("{}..{}", v, v | ((1u << host) - 1));
-  return fmt::format("{:#06x}/{:#06x}", v, mask);
+const char* ct_text(uint8_t ct) {
+  static const char* names[] = {"untracked", "new", "established", "related", "invalid"};
+  return ct < 5 ? names[ct] : "?";
 }
 
 std::string proto_text(uint8_t proto, uint8_t mask) {
@@ -40,16 +27,32 @@ std::string proto_text(uint8_t proto, uint8_t mask) {
   return fmt::format("proto {}", proto);
 }
 
-const char* ct_text(uint8_t ct) {
-  static const char* names[] = {"untracked", "new", "established", "related", "invalid"};
-  return ct < 5 ? names[ct] : "?";
+std::string ports_text(uint16_t lo, uint16_t hi) {
+  if (lo == 0 && hi == 0xffff) return "any";
+  if (lo == hi) return std::to_string(lo);
+  return fmt::format("{}..{}", lo, hi);
 }
 
-pir::Addr to_addr(uint8_t family, const uint32_t words[4]) {
+std::string prefix_text(uint8_t family, const uint32_t words[4], uint8_t len, bool neg) {
+  if (len == 0 && !neg) return "any";
   pir::Addr a;
   a.family = family == 6 ? pir::Family::V6 : pir::Family::V4;
-  std::memcpy(a.bytes.data(), words, 16);
-  return a;
+  const int n = family == 6 ? 4 : 1;
+  for (int i = 0; i < n; ++i)
+    for (int k = 0; k < 4; ++k) a.bytes[4 * i + k] = static_cast<uint8_t>(words[i] >> (24 - 8 * k));
+  return fmt::format("{}{}/{}", neg ? "!" : "", pir::format(a), len);
+}
+
+std::string ct_states_text(uint8_t states) {
+  std::string out;
+  for (uint8_t v = 0; v < 5; ++v)
+    if (states & (1u << v)) out += (out.empty() ? "" : ",") + std::string(ct_text(v));
+  return out;
+}
+
+const char* word_text(uint8_t w) {
+  static const char* names[] = {"src0", "src1", "src2", "src3", "dst0", "dst1", "dst2", "dst3", "sport", "dport", "proto"};
+  return w <= SN_CLS_W_PROTO ? names[w] : "?";
 }
 
 }  // namespace
@@ -66,35 +69,52 @@ std::string slot_text(uint32_t slot) { return slot == SN_NO_SLOT ? "none" : std:
 
 }  // namespace detail
 
-std::string format_tuple(const sn_cls_tuple& t) {
-  unsigned bits = t.family == 6 ? 128 : 32;
-  return fmt::format("v{} src/{} dst/{} proto {} sport-mask {:#06x} dport-mask {:#06x}{}{} min_rule {}", t.family,
-                     mask_len(t.src_mask, bits), mask_len(t.dst_mask, bits), t.proto_mask ? "exact" : "any",
-                     t.sport_mask, t.dport_mask, t.needs_ports ? " needs-ports" : "", t.ct_mask ? " ct" : "",
-                     t.min_rule);
+std::string format_node(const sn_cls_node& n) {
+  if (n.word == SN_CLS_LEAF) {
+    if (n.count == 0) return "leaf empty";
+    return fmt::format("leaf {} records at {} min_rule {}", n.count, n.base, n.min_rule);
+  }
+  return fmt::format("cut ({} >> {}) & {:#x} -> children at {} min_rule {}", word_text(n.word), n.shift,
+                     (1u << n.bits) - 1, n.base, n.min_rule);
 }
 
-std::string format_entry(const sn_cls_key& k, const sn_cls_match& m, const sn_cls_tuple* t) {
-  std::string ct = k.ct ? fmt::format(" ct {}", ct_text(k.ct)) : "";
-  if (!t)
-    return fmt::format("t{} v{} {} {} port {} -> {} port {}{} => rule {}", k.tuple, k.family,
-                       k.proto ? proto_text(k.proto, 0xff) : "*", pir::format(to_addr(k.family, k.src)), k.sport,
-                       pir::format(to_addr(k.family, k.dst)), k.dport, ct, m.rule);
-  unsigned bits = k.family == 6 ? 128 : 32;
-  return fmt::format("t{} {} {}/{} port {} -> {}/{} port {}{} => rule {}", k.tuple, proto_text(k.proto, t->proto_mask),
-                     pir::format(to_addr(k.family, k.src)), mask_len(t->src_mask, bits),
-                     port_text(k.sport, t->sport_mask), pir::format(to_addr(k.family, k.dst)),
-                     mask_len(t->dst_mask, bits), port_text(k.dport, t->dport_mask), ct, m.rule);
+std::string format_rec(const sn_cls_rec& r) {
+  std::string out = fmt::format("v{} {} {} port {} -> {} port {}", r.family, proto_text(r.proto, r.proto_mask),
+                                prefix_text(r.family, r.src, r.src_len, r.flags & SN_CLS_NEG_SRC),
+                                ports_text(r.sport_lo, r.sport_hi),
+                                prefix_text(r.family, r.dst, r.dst_len, r.flags & SN_CLS_NEG_DST),
+                                ports_text(r.dport_lo, r.dport_hi));
+  if (r.flags & SN_CLS_NEEDS_PORTS) out += " needs-ports";
+  if (r.ct_states) out += " ct " + ct_states_text(r.ct_states);
+  if (r.x.has) out += fmt::format(" extra {:#x}", r.x.has);
+  return out + fmt::format(" => rule {}", r.rule);
+}
+
+uint64_t ClassifierPlan::bytes() const {
+  return nodes.size() * sizeof(sn_cls_node) + leaves.size() * sizeof(uint32_t) + recs.size() * sizeof(sn_cls_rec);
 }
 
 std::string ClassifierPlan::print(const std::vector<std::string>& rule_ids) const {
-  std::string out = "tuples:\n";
-  for (size_t i = 0; i < tuples.size(); ++i) out += fmt::format("  {:>5} {}\n", i, format_tuple(tuples[i]));
-  out += "entries:\n";
-  for (const auto& [k, m] : entries) {
-    const sn_cls_tuple* t = k.tuple < tuples.size() ? &tuples[k.tuple] : nullptr;
-    out += "  " + format_entry(k, m, t);
-    if (m.rule < rule_ids.size()) out += " (" + rule_ids[m.rule] + ")";
+  std::string out = fmt::format("classifier: {} records, {} nodes, {} leaf slots, at most {} steps\n", recs.size(),
+                                nodes.size(), leaves.size(), steps);
+  out += "trees:\n";
+  for (const auto& t : trees)
+    out += fmt::format("  v{} {}: {} records, {} nodes, depth {}, largest leaf {}, min_rule {}\n", t.family, t.group,
+                       t.records, t.nodes, t.depth, t.max_leaf, t.min_rule);
+  out += "nodes:\n";
+  for (size_t i = 0; i < nodes.size(); ++i) {
+    std::string line = format_node(nodes[i]);
+    if (nodes[i].word == SN_CLS_LEAF && nodes[i].count) {
+      line += ":";
+      for (uint32_t k = 0; k < nodes[i].count && k < 16; ++k) line += fmt::format(" {}", leaves[nodes[i].base + k]);
+      if (nodes[i].count > 16) line += " ...";
+    }
+    out += fmt::format("  {:>5} {}\n", i, line);
+  }
+  out += "records:\n";
+  for (size_t i = 0; i < recs.size(); ++i) {
+    out += fmt::format("  {:>5} {}", i, format_rec(recs[i]));
+    if (recs[i].rule < rule_ids.size()) out += " (" + rule_ids[recs[i].rule] + ")";
     out += "\n";
   }
   return out;

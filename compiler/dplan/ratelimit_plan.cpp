@@ -12,10 +12,9 @@ using detail::slot_text;
 std::string RateLimitPlan::print() const {
   static const char* algs[] = {"?", "token-bucket", "leaky-bucket", "fixed-window", "sliding-window"};
   static const char* keys[] = {"?", "source", "cidr", "port", "global"};
-  std::string out = fmt::format("ratelimit plan: {} rules, {} tuples, {} entries\n", config.nrules, cls.tuples.size(),
-                                cls.entries.size());
-  out += fmt::format("config: ntuples {} nrules {} mode {} next_slot {} contended_counter_key {:#018x}\n",
-                     config.ntuples, config.nrules, config.mode == SN_RL_AUDIT ? "audit" : "enforce",
+  std::string out = fmt::format("ratelimit plan: {} rules, {} records\n", config.nrules, cls.recs.size());
+  out += fmt::format("config: cls_steps {} nrules {} mode {} next_slot {} contended_counter_key {:#018x}\n",
+                     config.cls_steps, config.nrules, config.mode == SN_RL_AUDIT ? "audit" : "enforce",
                      slot_text(config.next_slot), config.contended_counter_key);
   out += defines_line(defines);
   out += "rules:\n";

@@ -1,6 +1,6 @@
 // PIR -> dataplane plans: what every domain's lowering (lower/plan/<domain>.h)
 // shares, above all the classifier (lower/plan/classifier.cpp) that expands
-// rules into tuple-space entries with exact first-match.
+// rules into records and decision trees with exact first match.
 #pragma once
 #include <cstdint>
 #include <stdexcept>
@@ -13,13 +13,13 @@
 
 namespace sentinel::lower {
 
-// The plan would not fit the ABI limits (too many tuples, too many entries).
+// The plan would not fit the ABI limits (too many records).
 // The message says which limit and by how much; it is meant for the user.
 struct LowerError : std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
-// Past this many key entries the key map would take more kernel memory than
+// Past this many records the classifier would take more kernel memory than
 // any sane policy needs; it signals a rule with a cross product gone wild.
 inline constexpr uint64_t kMaxClassifierEntries = 4u << 20;
 
@@ -45,8 +45,8 @@ std::vector<std::pair<unsigned __int128, unsigned>> prefix_cover(unsigned __int1
 // complement when `negate`. Overlaps and adjacent prefixes are merged first.
 std::vector<pir::Cidr> address_cover(const std::vector<pir::Cidr>& cidrs, pir::Family family, bool negate);
 
-// (value, mask) pairs covering the union of `ranges` exactly.
-std::vector<std::pair<uint16_t, uint16_t>> port_cover(const std::vector<pir::PortRange>& ranges);
+// The union of `ranges` as sorted, disjoint, non-adjacent ranges.
+std::vector<std::pair<uint16_t, uint16_t>> port_ranges(const std::vector<pir::PortRange>& ranges);
 
 }  // namespace detail
 

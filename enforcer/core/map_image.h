@@ -27,7 +27,7 @@ struct MapImage {
 };
 
 // Checks magic, ABI version and that the records fill the rest exactly.
-// `part` names the image in errors ("firewall/keys.img").
+// `part` names the image in errors ("firewall/recs.img").
 std::optional<MapImage> parse_image(std::string_view bytes, std::string_view part,
                                     std::string* error);
 

@@ -8,7 +8,7 @@ std::unique_ptr<Object> load_fw(const FwSetup& s, const std::vector<FwRule>& rul
   ClsImage img = build_cls(matches);
 
   sn_fw_config cfg{};
-  cfg.ntuples = img.ntuples();
+  cfg.cls_steps = img.steps();
   cfg.nrules = uint32_t(rules.size());
   cfg.default_action = s.default_action;
   cfg.mode = s.mode;
@@ -20,14 +20,13 @@ std::unique_ptr<Object> load_fw(const FwSetup& s, const std::vector<FwRule>& rul
   cfg.reject_burst = s.reject_burst;
 
   auto o = std::make_unique<Object>(s.variant);
-  o->config(cfg)
-      .max_entries("sn_fw_keys", uint32_t(img.keys.size() + 1))
-      .max_entries("sn_fw_rules", uint32_t(rules.size() + 1));
+  o->config(cfg).max_entries("sn_fw_rules", uint32_t(rules.size() + 1));
+  size_cls(*o, "sn_fw", img);
   if (s.ring_size) o->max_entries("sn_fw_events", s.ring_size);
   for (auto& [name, fd] : s.shared) o->reuse(name, fd);
   o->load();
 
-  write_cls(o->map("sn_fw_tuples"), o->map("sn_fw_keys"), img);
+  write_cls(*o, "sn_fw", img);
   for (uint32_t i = 0; i < rules.size(); i++)
     put(o->map("sn_fw_rules"), i, sn_fw_rule{rules[i].counter_key, rules[i].action, 0});
   put(o->map("sn_fw_rules"), uint32_t(rules.size()), sn_fw_rule{s.default_key, s.default_action, 0});
@@ -40,21 +39,20 @@ std::unique_ptr<Object> load_rl(const RlSetup& s, const std::vector<RlRule>& rul
   ClsImage img = build_cls(matches);
 
   sn_rl_config cfg{};
-  cfg.ntuples = img.ntuples();
+  cfg.cls_steps = img.steps();
   cfg.nrules = uint32_t(rules.size());
   cfg.mode = s.mode;
   cfg.next_slot = s.next_slot;
   cfg.contended_counter_key = s.contended_key;
 
   auto o = std::make_unique<Object>(s.variant);
-  o->config(cfg)
-      .max_entries("sn_rl_keys", uint32_t(img.keys.size() + 1))
-      .max_entries("sn_rl_rules", uint32_t(rules.size() ? rules.size() : 1));
+  o->config(cfg).max_entries("sn_rl_rules", uint32_t(rules.size() ? rules.size() : 1));
+  size_cls(*o, "sn_rl", img);
   if (s.ring_size) o->max_entries("sn_rl_events", s.ring_size);
   for (auto& [name, fd] : s.shared) o->reuse(name, fd);
   o->load();
 
-  write_cls(o->map("sn_rl_tuples"), o->map("sn_rl_keys"), img);
+  write_cls(*o, "sn_rl", img);
   for (uint32_t i = 0; i < rules.size(); i++) put(o->map("sn_rl_rules"), i, rules[i].rule);
   return o;
 }

@@ -371,53 +371,53 @@ void prefix(uint8_t family, const char* cidr, uint32_t addr[4], uint32_t mask[4]
 }  // namespace
 
 ClsImage build_cls(const std::vector<ClsRule>& rules) {
-  std::vector<sn_cls_tuple> tuples;
-  std::map<std::vector<uint8_t>, uint32_t> keys;
+  ClsImage img;
   for (uint32_t i = 0; i < rules.size(); i++) {
     const ClsRule& r = rules[i];
-    sn_cls_tuple t{};
-    t.family = r.family;
-    uint32_t src[4], dst[4];
-    prefix(r.family, r.src, src, t.src_mask);
-    prefix(r.family, r.dst, dst, t.dst_mask);
-    t.proto_mask = r.proto >= 0 ? 0xff : 0;
-    t.sport_mask = r.sport >= 0 ? r.sport_mask : 0;
-    t.dport_mask = r.dport >= 0 ? r.dport_mask : 0;
-    t.needs_ports = r.sport >= 0 || r.dport >= 0;
-    t.ct_mask = r.ct >= 0 ? 0xff : 0;
-    t.min_rule = i;
-    uint32_t ti = 0;
-    for (; ti < tuples.size(); ti++) {
-      sn_cls_tuple a = tuples[ti];
-      a.min_rule = i;
-      if (std::memcmp(&a, &t, sizeof t) == 0) break;
+    sn_cls_rec rec{};
+    rec.rule = i;
+    rec.family = r.family;
+    uint32_t src[4], dst[4], smask[4], dmask[4];
+    prefix(r.family, r.src, src, smask);
+    prefix(r.family, r.dst, dst, dmask);
+    auto len = [](const uint32_t m[4]) {
+      int n = 0;
+      for (int w = 0; w < 4; w++) n += __builtin_popcount(m[w]);
+      return uint8_t(n);
+    };
+    rec.src_len = len(smask);
+    rec.dst_len = len(dmask);
+    for (int w = 0; w < 4; w++) {
+      rec.src[w] = ntohl(src[w]);
+      rec.dst[w] = ntohl(dst[w]);
     }
-    if (ti == tuples.size()) tuples.push_back(t);  // rules come in order: min_rule ascends
-    sn_cls_key k{};
-    k.tuple = ti;
-    k.family = r.family;
-    k.proto = r.proto >= 0 ? uint8_t(r.proto) : 0;
-    k.sport = r.sport >= 0 ? uint16_t(r.sport & r.sport_mask) : 0;
-    k.dport = r.dport >= 0 ? uint16_t(r.dport & r.dport_mask) : 0;
-    k.ct = r.ct >= 0 ? uint8_t(r.ct) : 0;
-    std::memcpy(k.src, src, sizeof src);
-    std::memcpy(k.dst, dst, sizeof dst);
-    std::vector<uint8_t> kb(reinterpret_cast<uint8_t*>(&k), reinterpret_cast<uint8_t*>(&k) + sizeof k);
-    keys.emplace(kb, i);  // keeps the first (smallest) rule
+    rec.proto = r.proto >= 0 ? uint8_t(r.proto) : 0;
+    rec.proto_mask = r.proto >= 0 ? 0xff : 0;
+    rec.sport_lo = r.sport >= 0 ? uint16_t(r.sport & r.sport_mask) : 0;
+    rec.sport_hi = r.sport >= 0 ? uint16_t(r.sport | uint16_t(~r.sport_mask)) : 0xffff;
+    rec.dport_lo = r.dport >= 0 ? uint16_t(r.dport & r.dport_mask) : 0;
+    rec.dport_hi = r.dport >= 0 ? uint16_t(r.dport | uint16_t(~r.dport_mask)) : 0xffff;
+    rec.flags = (r.sport >= 0 || r.dport >= 0) ? SN_CLS_NEEDS_PORTS : 0;
+    rec.ct_states = r.ct >= 0 ? uint8_t(1u << r.ct) : 0;
+    img.plan.recs.push_back(rec);
   }
-  ClsImage img;
-  img.tuples = tuples;
-  for (auto& [kb, rule] : keys) {
-    sn_cls_key k;
-    std::memcpy(&k, kb.data(), sizeof k);
-    img.keys.push_back({k, sn_cls_match{rule}});
-  }
+  sentinel::lower::cls::build_trees(img.plan);
   return img;
 }
 
-void write_cls(int tuples_fd, int keys_fd, const ClsImage& img) {
-  for (uint32_t i = 0; i < img.tuples.size(); i++) put(tuples_fd, i, img.tuples[i]);
-  for (auto& [k, m] : img.keys) put(keys_fd, k, m);
+void size_cls(Object& o, const std::string& prefix, const ClsImage& img) {
+  auto n = [](size_t k) { return uint32_t(k ? k : 1); };
+  o.max_entries((prefix + "_nodes").c_str(), n(img.plan.nodes.size()))
+      .max_entries((prefix + "_leaves").c_str(), n(img.plan.leaves.size()))
+      .max_entries((prefix + "_recs").c_str(), n(img.plan.recs.size()));
+}
+
+void write_cls(Object& o, const std::string& prefix, const ClsImage& img) {
+  int nodes = o.map((prefix + "_nodes").c_str()), leaves = o.map((prefix + "_leaves").c_str()),
+      recs = o.map((prefix + "_recs").c_str());
+  for (uint32_t i = 0; i < img.plan.nodes.size(); i++) put(nodes, i, img.plan.nodes[i]);
+  for (uint32_t i = 0; i < img.plan.leaves.size(); i++) put(leaves, i, img.plan.leaves[i]);
+  for (uint32_t i = 0; i < img.plan.recs.size(); i++) put(recs, i, img.plan.recs[i]);
 }
 
 }  // namespace snt

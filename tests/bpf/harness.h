@@ -14,6 +14,9 @@
 #include <string>
 #include <vector>
 
+#include "compiler/dplan/classifier.h"
+#include "compiler/lower/plan/cls_tree.h"
+
 #include "sentinel/abi/classify.h"
 #include "sentinel/abi/common.h"
 #include "sentinel/abi/meta.h"
@@ -163,18 +166,20 @@ struct ClsRule {
   int proto = -1;  // -1 = any
   int sport = -1;  // -1 = any
   int dport = -1;
-  uint16_t sport_mask = 0xffff;  // a port prefix: value and mask (ranges expand to these)
+  uint16_t sport_mask = 0xffff;  // a port prefix: value and mask
   uint16_t dport_mask = 0xffff;
   int ct = -1;  // enum sn_ct_pkt_state, -1 = any
 };
-// The tuples (sorted by smallest rule) and keys of a rule list: what the
-// compiler's image of a domain holds. ntuples() goes into the rodata.
+// The records of a rule list and the compiler's decision trees over them
+// (compiler/lower/plan/cls_tree.h): what a domain's image holds. steps()
+// goes into the rodata.
 struct ClsImage {
-  std::vector<sn_cls_tuple> tuples;
-  std::vector<std::pair<sn_cls_key, sn_cls_match>> keys;
-  uint32_t ntuples() const { return uint32_t(tuples.size()); }
+  sentinel::dplan::ClassifierPlan plan;
+  uint32_t steps() const { return plan.steps; }
 };
 ClsImage build_cls(const std::vector<ClsRule>& rules);
-void write_cls(int tuples_fd, int keys_fd, const ClsImage& img);
+// Sizes the three maps of `prefix` ("sn_fw", "sn_rl") before load.
+void size_cls(Object& o, const std::string& prefix, const ClsImage& img);
+void write_cls(Object& o, const std::string& prefix, const ClsImage& img);
 
 }  // namespace snt

@@ -18,14 +18,14 @@ TEST_CASE("every firewall variant verifies under every mode", "[verify]") {
       for (uint32_t ct_mode : {SN_FW_CT_OFF, SN_FW_CT_RULES, SN_FW_CT_ACCEPT})
         for (uint32_t next : {SN_NO_SLOT, 0u}) {
           sn_fw_config cfg{};
-          cfg.ntuples = 8;
+          cfg.cls_steps = 64;
           cfg.nrules = 5;
           cfg.default_action = SN_FW_DENY;
           cfg.mode = mode;
           cfg.ct_mode = ct_mode;
           cfg.next_slot = next;
           Object o(variant);
-          o.config(cfg).max_entries("sn_fw_keys", 64).max_entries("sn_fw_rules", 6);
+          o.config(cfg).max_entries("sn_fw_nodes", 64).max_entries("sn_fw_recs", 64).max_entries("sn_fw_rules", 6);
           INFO(variant << " mode " << mode << " ct_mode " << ct_mode << " next " << next);
           REQUIRE_NOTHROW(o.load());
           most = std::max(most, o.verified_insns("sn_xdp_firewall"));
@@ -40,12 +40,12 @@ TEST_CASE("every rate limiter variant verifies under every mode", "[verify]") {
     for (uint32_t mode : {SN_RL_ENFORCE, SN_RL_AUDIT})
       for (uint32_t next : {SN_NO_SLOT, 1u}) {
         sn_rl_config cfg{};
-        cfg.ntuples = 4;
+        cfg.cls_steps = 64;
         cfg.nrules = 4;
         cfg.mode = mode;
         cfg.next_slot = next;
         Object o(variant);
-        o.config(cfg).max_entries("sn_rl_keys", 64).max_entries("sn_rl_rules", 4);
+        o.config(cfg).max_entries("sn_rl_nodes", 64).max_entries("sn_rl_recs", 64).max_entries("sn_rl_rules", 4);
         INFO(variant << " mode " << mode << " next " << next);
         REQUIRE_NOTHROW(o.load());
         most = std::max(most, o.verified_insns("sn_xdp_ratelimit"));

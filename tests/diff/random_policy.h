@@ -22,7 +22,7 @@ struct RandomPolicyOptions {
   size_t max_rate_rules = 6;
   // Match options checked in the classifier's leaves: TCP flags, ICMP type
   // and code, DSCP, VLAN ids, `proto icmp-any`.
-  bool match_options = false;
+  bool match_options = true;
 };
 
 std::string random_policy_text(std::mt19937_64& rng, const RandomPolicyOptions& o);

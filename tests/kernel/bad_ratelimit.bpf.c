@@ -16,7 +16,7 @@ char LICENSE[] SEC("license") = "Dual BSD/GPL";
 
 const volatile struct sn_rl_config sn_cfg SEC(".rodata.sncfg") = {};
 
-SN_CLS_DECLARE_MAPS(sn_rl_tuples, sn_rl_keys);
+SN_CLS_DECLARE_MAPS(sn_rl_nodes, sn_rl_leaves, sn_rl_recs);
 
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);

@@ -21,14 +21,14 @@ void plan_firewall(const pir::Policy& policy, PlanContext& ctx) {
   o.defines = plan.defines;
   o.rodata = {{".rodata.sncfg", "firewall/config.img"}};
   o.programs = {{SN_FW_PROG, ctx.xdp_hook(d), ctx.xdp_slot(d)}};
-  o.maps = {SN_FW_MAP_TUPLES, SN_FW_MAP_KEYS, SN_FW_MAP_RULES, SN_MAP_COUNTERS,
+  o.maps = {SN_FW_MAP_NODES, SN_FW_MAP_LEAVES, SN_FW_MAP_RECS, SN_FW_MAP_RULES, SN_MAP_COUNTERS,
             SN_MAP_CHAIN, SN_FW_MAP_EVENTS, SN_FW_MAP_RINGSTAT};
   if (plan.config.ct_mode != SN_FW_CT_OFF) o.maps.push_back(SN_CT_MAP);
   o.maps.push_back(SN_FW_MAP_REJECT);
   ctx.add_object(std::move(o));
 
   ctx.add_part("firewall/config.img", bundle::write_rodata_image(plan.config));
-  add_classifier(ctx, "firewall", SN_FW_MAP_TUPLES, SN_FW_MAP_KEYS, plan.cls);
+  add_classifier(ctx, "firewall", SN_FW_MAP_NODES, SN_FW_MAP_LEAVES, SN_FW_MAP_RECS, plan.cls);
   ctx.add_map({SN_FW_MAP_RULES, MapType::Array, 4, sizeof(sn_fw_rule), static_cast<uint32_t>(plan.rules.size()), 0,
                Scope::Generation, "firewall/rules.img"});
   ctx.add_part("firewall/rules.img", bundle::write_array_image(plan.rules));
@@ -41,8 +41,9 @@ void plan_firewall(const pir::Policy& policy, PlanContext& ctx) {
                SN_FW_REJECT_SOURCES, 0, Scope::Host, ""});
   ctx.add_counters(plan.counter_keys);
   ctx.summary(d) = {{"rules", plan.config.nrules},
-                    {"tuples", plan.cls.tuples.size()},
-                    {"entries", plan.cls.entries.size()}};
+                    {"records", plan.cls.recs.size()},
+                    {"trees", plan.cls.trees.size()},
+                    {"classifier_bytes", plan.cls.bytes()}};
 }
 
 std::string print_firewall(const pir::Policy& p, const PlanContext& ctx) {

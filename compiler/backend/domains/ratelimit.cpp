@@ -21,12 +21,12 @@ void plan_ratelimit(const pir::Policy& policy, PlanContext& ctx) {
   o.defines = plan.defines;
   o.rodata = {{".rodata.sncfg", "ratelimit/config.img"}};
   o.programs = {{SN_RL_PROG, ctx.xdp_hook(d), ctx.xdp_slot(d)}};
-  o.maps = {SN_RL_MAP_TUPLES, SN_RL_MAP_KEYS, SN_RL_MAP_RULES, SN_RL_MAP_BUCKETS,
+  o.maps = {SN_RL_MAP_NODES, SN_RL_MAP_LEAVES, SN_RL_MAP_RECS, SN_RL_MAP_RULES, SN_RL_MAP_BUCKETS,
             SN_MAP_COUNTERS, SN_MAP_CHAIN, SN_RL_MAP_EVENTS, SN_RL_MAP_RINGSTAT};
   ctx.add_object(std::move(o));
 
   ctx.add_part("ratelimit/config.img", bundle::write_rodata_image(plan.config));
-  add_classifier(ctx, "ratelimit", SN_RL_MAP_TUPLES, SN_RL_MAP_KEYS, plan.cls);
+  add_classifier(ctx, "ratelimit", SN_RL_MAP_NODES, SN_RL_MAP_LEAVES, SN_RL_MAP_RECS, plan.cls);
   ctx.add_map({SN_RL_MAP_RULES, MapType::Array, 4, sizeof(sn_rl_rule),
                std::max<uint32_t>(1, static_cast<uint32_t>(plan.rules.size())), 0, Scope::Generation,
                "ratelimit/rules.img"});
@@ -39,8 +39,9 @@ void plan_ratelimit(const pir::Policy& policy, PlanContext& ctx) {
   ctx.add_map(ring_stats_map(SN_RL_MAP_RINGSTAT));
   ctx.add_counters(plan.counter_keys);
   ctx.summary(d) = {{"rules", plan.config.nrules},
-                    {"tuples", plan.cls.tuples.size()},
-                    {"entries", plan.cls.entries.size()}};
+                    {"records", plan.cls.recs.size()},
+                    {"trees", plan.cls.trees.size()},
+                    {"classifier_bytes", plan.cls.bytes()}};
 }
 
 std::string print_ratelimit(const pir::Policy& p, const PlanContext& ctx) {

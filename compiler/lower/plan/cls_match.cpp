@@ -1,7 +1,5 @@
 #include "compiler/lower/plan/cls_match.h"
 
-#include "compiler/lower/pir_to_plan.h"
-
 namespace sentinel::lower {
 
 std::vector<std::pair<uint8_t, uint8_t>> cls_protos(const pir::Match& m, pir::Family f) {
@@ -39,20 +37,6 @@ sn_cls_extra cls_extra(const pir::Match& m, pir::Family f) {
     x.vlan_inner = static_cast<uint16_t>(m.vlan_inner);
   }
   return x;
-}
-
-// The tuple-space classifier checks family, addresses, ports, one protocol
-// number and the ct state, nothing a leaf would check record by record.
-void check_enforceable(const std::string& domain, const std::string& rule, const pir::Match& m) {
-  std::string what;
-  if (m.proto == pir::Proto::IcmpAny) what = "`proto icmp-any` (a protocol per family)";
-  else if (m.tcp_mask) what = "`flags`";
-  else if (m.icmp_type >= 0 || m.icmp_code >= 0 || m.icmp6_type >= 0 || m.icmp6_code >= 0) what = "`type`/`code`";
-  else if (m.dscp >= 0) what = "`dscp`";
-  else if (m.vlan >= 0 || m.vlan_inner >= 0) what = "`vlan`";
-  if (!what.empty())
-    throw LowerError(domain + " rule `" + rule + "` matches " + what +
-                     ", which the kernel classifier of this build does not check");
 }
 
 }  // namespace sentinel::lower

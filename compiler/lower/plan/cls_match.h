@@ -21,8 +21,4 @@ std::vector<std::pair<uint8_t, uint8_t>> cls_protos(const pir::Match& m, pir::Fa
 // The extra fields of `m` in family `f`; has == 0 when it constrains none.
 sn_cls_extra cls_extra(const pir::Match& m, pir::Family f);
 
-// Throws LowerError when the classifier this build links cannot enforce a
-// field of `m`: the compiler refuses what it cannot prove lands in the kernel.
-void check_enforceable(const std::string& domain, const std::string& rule, const pir::Match& m);
-
 }  // namespace sentinel::lower

@@ -5,7 +5,6 @@
 
 #include "compiler/eval/domains/firewall.h"
 #include "compiler/lower/pir_to_plan.h"
-#include "compiler/lower/plan/cls_match.h"
 #include "compiler/lower/plan/firewall.h"
 #include "compiler/pir/domains/conntrack.h"
 #include "compiler/pir/domains/firewall.h"
@@ -36,14 +35,8 @@ dplan::FirewallPlan lower_firewall(const pir::Policy& policy) {
   static const std::string kManagement = eval::firewall::kManagementId;
   std::vector<ClsRule> cls;
   cls.reserve(fw.management.size() + fw.rules.size());
-  for (const auto& m : fw.management) {
-    check_enforceable("firewall", kManagement, m.match);
-    cls.push_back({&kManagement, &m.match, 0});
-  }
-  for (const auto& r : fw.rules) {
-    check_enforceable("firewall", r.id, r.match);
-    cls.push_back({&r.id, &r.match, r.ct});
-  }
+  for (const auto& m : fw.management) cls.push_back({&kManagement, &m.match, 0});
+  for (const auto& r : fw.rules) cls.push_back({&r.id, &r.match, r.ct});
   plan.cls = build_classifier("firewall", cls);
 
   plan.rules.reserve(fw.management.size() + fw.rules.size() + 1);
@@ -62,7 +55,7 @@ dplan::FirewallPlan lower_firewall(const pir::Policy& policy) {
     if (std::find(plan.counter_keys.begin(), plan.counter_keys.end(), r.counter_key) == plan.counter_keys.end())
       plan.counter_keys.push_back(r.counter_key);
 
-  plan.config.ntuples = static_cast<uint32_t>(plan.cls.tuples.size());
+  plan.config.cls_steps = plan.cls.steps;
   plan.config.nrules = static_cast<uint32_t>(fw.management.size() + fw.rules.size());
   plan.config.default_action = to_abi(fw.default_action);
   plan.config.mode = fw.mode == pir::Mode::Audit ? SN_FW_AUDIT : SN_FW_ENFORCE;

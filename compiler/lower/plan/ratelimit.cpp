@@ -3,7 +3,6 @@
 // and a bucket id that stays the same while a rule keeps its id, algorithm
 // and key, so its buckets outlive generations.
 #include "compiler/lower/pir_to_plan.h"
-#include "compiler/lower/plan/cls_match.h"
 #include "compiler/lower/plan/ratelimit.h"
 #include "compiler/pir/domains/ratelimit.h"
 
@@ -22,10 +21,7 @@ dplan::RateLimitPlan lower_ratelimit(const pir::Policy& policy) {
   dplan::RateLimitPlan plan;
 
   std::vector<ClsRule> cls;
-  for (const auto& r : rl.rules) {
-    check_enforceable("ratelimit", r.id, r.match);
-    cls.push_back({&r.id, &r.match, 0});
-  }
+  for (const auto& r : rl.rules) cls.push_back({&r.id, &r.match, 0});
   plan.cls = build_classifier("ratelimit", cls);
 
   for (const auto& r : rl.rules) {
@@ -50,7 +46,7 @@ dplan::RateLimitPlan lower_ratelimit(const pir::Policy& policy) {
     plan.counter_keys.push_back(k.counter_key);
     plan.counter_keys.push_back(k.pass_counter_key);
   }
-  plan.config.ntuples = static_cast<uint32_t>(plan.cls.tuples.size());
+  plan.config.cls_steps = plan.cls.steps;
   plan.config.nrules = static_cast<uint32_t>(rl.rules.size());
   plan.config.mode = rl.mode == pir::Mode::Audit ? SN_RL_AUDIT : SN_RL_ENFORCE;
   plan.config.next_slot = SN_NO_SLOT;

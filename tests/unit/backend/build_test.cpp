@@ -132,8 +132,9 @@ TEST_CASE("the manifest lists every part, program and map", "[build]") {
   auto parts = parts_of(build(pol));
   std::string err;
   REQUIRE(bundle::verify_manifest(parts, &err));
-  CHECK(std::set<std::string>{"counters.keys", "firewall/config.img", "firewall/keys.img", "firewall/program.o",
-                              "firewall/rules.img", "firewall/tuples.img", "manifest.json", "policy.pir"} ==
+  CHECK(std::set<std::string>{"counters.keys", "firewall/config.img", "firewall/leaves.img", "firewall/nodes.img",
+                              "firewall/program.o", "firewall/recs.img", "firewall/rules.img", "manifest.json",
+                              "policy.pir"} ==
         [&] {
           std::set<std::string> s;
           for (const auto& [n, b] : parts) s.insert(n);
@@ -170,13 +171,16 @@ TEST_CASE("the manifest lists every part, program and map", "[build]") {
   std::set<std::string> listed;
   for (const auto& mp : layout["maps"]) listed.insert(mp["name"].get<std::string>());
   CHECK(declared == listed);
-  const json& keys = find_by(layout["maps"], "name", SN_FW_MAP_KEYS);
-  CHECK(keys["type"] == "hash");
-  CHECK(keys["key_size"] == sizeof(sn_cls_key));
-  CHECK(keys["value_size"] == sizeof(sn_cls_match));
-  CHECK(keys["max_entries"] == plan.cls.entries.size());
-  CHECK(keys["scope"] == "generation");
-  CHECK(keys["image"] == "firewall/keys.img");
+  const json& recs = find_by(layout["maps"], "name", SN_FW_MAP_RECS);
+  CHECK(recs["type"] == "array");
+  CHECK(recs["key_size"] == 4);
+  CHECK(recs["value_size"] == sizeof(sn_cls_rec));
+  CHECK(recs["max_entries"] == plan.cls.recs.size());
+  CHECK(recs["scope"] == "generation");
+  CHECK(recs["image"] == "firewall/recs.img");
+  CHECK(find_by(layout["maps"], "name", SN_FW_MAP_NODES)["max_entries"] == plan.cls.nodes.size());
+  CHECK(find_by(layout["maps"], "name", SN_FW_MAP_NODES)["value_size"] == sizeof(sn_cls_node));
+  CHECK(find_by(layout["maps"], "name", SN_FW_MAP_LEAVES)["max_entries"] == plan.cls.leaves.size());
   const json& rules = find_by(layout["maps"], "name", SN_FW_MAP_RULES);
   CHECK(rules["type"] == "array");
   CHECK(rules["value_size"] == sizeof(sn_fw_rule));
@@ -202,9 +206,10 @@ TEST_CASE("the manifest lists every part, program and map", "[build]") {
   REQUIRE(cfg.has_value());
   CHECK(cfg->kind == SN_IMAGE_RODATA);
   CHECK(cfg->records[0].second == bundle::bytes_of(plan.config));
-  auto ki = bundle::read_image(parts.at("firewall/keys.img"), &err);
-  REQUIRE(ki.has_value());
-  CHECK(ki->records.size() == plan.cls.entries.size());
+  auto ri = bundle::read_image(parts.at("firewall/recs.img"), &err);
+  REQUIRE(ri.has_value());
+  REQUIRE(ri->records.size() == plan.cls.recs.size());
+  CHECK(ri->records[0].second == bundle::bytes_of(plan.cls.recs[0]));
   CHECK(parts.at("counters.keys").size() == 8 * plan.counter_keys.size());
   auto reparsed = pir::parse(parts.at("policy.pir"), &err);
   INFO(err);
@@ -233,7 +238,7 @@ TEST_CASE("a firewall, rate limiting and conntrack bundle names its hooks and ch
   CHECK(find_by(layout["maps"], "name", SN_CT_MAP)["scope"] == "host");
   CHECK(find_by(layout["maps"], "name", SN_RL_MAP_BUCKETS)["scope"] == "host");
   CHECK(find_by(layout["maps"], "name", SN_RL_MAP_BUCKETS)["type"] == "lru_hash");
-  CHECK(find_by(layout["maps"], "name", SN_RL_MAP_KEYS)["image"] == "ratelimit/keys.img");
+  CHECK(find_by(layout["maps"], "name", SN_RL_MAP_RECS)["image"] == "ratelimit/recs.img");
   // The chain's slots in each program's rodata.
   std::string err;
   auto fcfg = bundle::read_image(parts.at("firewall/config.img"), &err);
@@ -261,7 +266,7 @@ TEST_CASE("a data change changes map images, not objects", "[build]") {
   testing::fw(pol2).rules[0].match.dport.ranges = {{2222, 2222}};
   auto a = parts_of(build(pol)), b = parts_of(build(pol2));
   CHECK(a.at("firewall/program.o") == b.at("firewall/program.o"));
-  CHECK(a.at("firewall/keys.img") != b.at("firewall/keys.img"));
+  CHECK(a.at("firewall/recs.img") != b.at("firewall/recs.img"));
   CHECK(a.at("policy.pir") != b.at("policy.pir"));
   CHECK(a.at("firewall/rules.img") == b.at("firewall/rules.img"));
   // A new rule: a longer rules image, the same object.
@@ -282,20 +287,18 @@ TEST_CASE("a data change changes map images, not objects", "[build]") {
 }
 
 TEST_CASE("lowering limits surface as policy build errors", "[build]") {
+  // One rule whose port lists multiply past the classifier's record limit.
   pir::Policy pol;
-  testing::fw(pol);
-  for (unsigned s = 0; s <= 32; ++s)
-    for (unsigned d = 0; d <= 32; ++d) {
-      pir::FirewallRule r;
-      r.id = "r" + std::to_string(s) + "_" + std::to_string(d);
-      r.match.src.any = r.match.dst.any = false;
-      r.match.src.cidrs = {pir::Cidr{pir::Addr{}, static_cast<uint8_t>(s)}};
-      r.match.dst.cidrs = {pir::Cidr{pir::Addr{}, static_cast<uint8_t>(d)}};
-      testing::fw(pol).rules.push_back(r);
-    }
+  pir::FirewallRule r;
+  r.id = "wild";
+  r.match.proto = pir::Proto::Udp;
+  r.match.sport.any = r.match.dport.any = false;
+  for (uint32_t p = 1; p < 65536; p += 2) r.match.sport.ranges.push_back({uint16_t(p), uint16_t(p)});
+  for (uint32_t p = 1; p < 400; p += 2) r.match.dport.ranges.push_back({uint16_t(p), uint16_t(p)});
+  testing::fw(pol).rules.push_back(r);
   std::string err;
   bool policy_error = false;
   CHECK_FALSE(backend::build_bundle(pol, {}, &err, &policy_error).has_value());
-  CHECK(err.find("distinct match shapes") != std::string::npos);
+  CHECK(err.find("rule `wild` expands the classifier past") != std::string::npos);
   CHECK(policy_error);
 }

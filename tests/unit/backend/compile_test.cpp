@@ -16,7 +16,7 @@ TEST_CASE("templates and ABI headers are embedded", "[compile]") {
   bool tmpl = false, abi = false;
   for (const auto& f : embedded_files()) {
     if (f.path == "xdp_firewall/xdp_firewall.bpf.c") tmpl = contains(std::string(f.contents), "sn_xdp_firewall");
-    if (f.path == "include/sentinel/abi/classify.h") abi = contains(std::string(f.contents), "struct sn_cls_key");
+    if (f.path == "include/sentinel/abi/classify.h") abi = contains(std::string(f.contents), "struct sn_cls_rec");
   }
   CHECK(tmpl);
   CHECK(abi);
@@ -35,7 +35,7 @@ TEST_CASE("the firewall template compiles to a deterministic BPF object", "[comp
     CHECK(a == b);
     CHECK(contains(a, ".BTF"));
     CHECK(contains(a, ".rodata.sncfg"));
-    CHECK(contains(a, "sn_fw_keys"));
+    CHECK(contains(a, "sn_fw_recs"));
     // No host paths: the virtual root and /usr/include are remapped.
     CHECK_FALSE(contains(a, "/sentinel-bpf"));
     CHECK_FALSE(contains(a, "/usr/include"));

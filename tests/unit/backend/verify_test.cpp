@@ -80,7 +80,7 @@ TEST_CASE("a bundle as built verifies", "[verify]") {
   CHECK(v.objects.count("firewall/program.o") == 1);
   CHECK_FALSE(v.signed_by.has_value());
   CHECK_FALSE(v.signature_verified);
-  CHECK(v.plan.map(SN_FW_MAP_KEYS) != nullptr);
+  CHECK(v.plan.map(SN_FW_MAP_RECS) != nullptr);
   // Re-listing an untouched bundle changes nothing.
   CHECK_NOTHROW(bundle::verify_bundle(rebundle(parts_of(bytes))));
 }
@@ -126,8 +126,8 @@ TEST_CASE("verify_bundle refuses tampered bundles, saying where", "[verify]") {
   SECTION("a key image from another policy") {
     auto other = pol;
     testing::fw(other).rules[0].match.dport.ranges = {{2222, 2222}};
-    parts["firewall/keys.img"] = parts_of(build(other)).at("firewall/keys.img");
-    CHECK(refusal(rebundle(parts)) == "part firewall/keys.img does not match the bundle's policy (policy.pir)");
+    parts["firewall/recs.img"] = parts_of(build(other)).at("firewall/recs.img");
+    CHECK(refusal(rebundle(parts)) == "part firewall/recs.img does not match the bundle's policy (policy.pir)");
   }
   SECTION("a rule action 0xdead") {
     std::string err;
@@ -158,8 +158,8 @@ TEST_CASE("verify_bundle refuses tampered bundles, saying where", "[verify]") {
               "part firewall/extra.img: present in the bundle but not in the manifest") != std::string::npos);
   }
   SECTION("a missing part") {
-    parts.erase("firewall/tuples.img");
-    CHECK(refusal(rebundle(parts)) == "part firewall/tuples.img is missing");
+    parts.erase("firewall/nodes.img");
+    CHECK(refusal(rebundle(parts)) == "part firewall/nodes.img is missing");
   }
   SECTION("no policy") {
     parts.erase("policy.pir");

@@ -49,7 +49,7 @@ struct Gen {
     std::vector<sn_ring_stats> v(h.kernel().possible_cpus());
     uint32_t zero = 0;
     sn_ring_stats sum{};
-    if (h.kernel().lookup(h.map(map), map, &zero, v.data()))
+    if (h.kernel().lookup(h.map(map), map, &zero, v.data(), v.size()))
       for (const auto& s : v) sum.emitted += s.emitted, sum.skipped += s.skipped;
     return sum;
   }

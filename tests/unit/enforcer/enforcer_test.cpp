@@ -56,13 +56,13 @@ TEST_CASE("first apply of a firewall loads, fills, tests, pins, attaches, then s
   CHECK(v.links_on(kVeth1).empty());
 
   // Generation maps are pinned and filled from the bundle's images.
-  const auto* keys = b.plan.map(SN_FW_MAP_KEYS);
+  const auto* keys = b.plan.map(SN_FW_MAP_RECS);
   REQUIRE(keys);
-  auto& km = w.k.map_at(w.L().gen(1, "map-" SN_FW_MAP_KEYS));
+  auto& km = w.k.map_at(w.L().gen(1, "map-" SN_FW_MAP_RECS));
   CHECK(km.info.max_entries == keys->max_entries);
   CHECK(km.data.size() == keys->max_entries);
   CHECK(w.k.map_at(w.L().gen(1, "map-" SN_FW_MAP_RULES)).data.size() == 3);  // ssh, web, default
-  CHECK(w.k.pinned(w.L().gen(1, "map-" SN_FW_MAP_TUPLES)));
+  CHECK(w.k.pinned(w.L().gen(1, "map-" SN_FW_MAP_NODES)));
   CHECK(w.k.pinned(w.L().gen(1, "map-" SN_MAP_CHAIN)));
   // Host maps under state/, not in the generation.
   CHECK(w.k.pinned(w.L().state(SN_MAP_COUNTERS)));
@@ -72,7 +72,7 @@ TEST_CASE("first apply of a firewall loads, fills, tests, pins, attaches, then s
 
   // The order: load and fill, smoke test, pin, attach, bank, switch.
   size_t load = v.op_index("load generation 1 object firewall/program.o");
-  size_t fill = v.op_index("update_batch " SN_FW_MAP_KEYS);
+  size_t fill = v.op_index("update_batch " SN_FW_MAP_RECS);
   size_t smoke = v.first_op("test_run");
   size_t pin = v.op_index("pin " + w.L().gen(1, "prog-" SN_FW_PROG));
   size_t meta = v.op_index("pin " + w.L().gen(1, "meta"));
@@ -216,8 +216,8 @@ TEST_CASE("a data change loads the same objects with new maps", "[enforcer]") {
   CHECK(r.generation == 2);
   // The bundles differ in map images only.
   CHECK(bundle(kFw).objects == bundle(kFwPort).objects);
-  CHECK(bundle(kFw).plan.parts.at("firewall/keys.img") != bundle(kFwPort).plan.parts.at("firewall/keys.img"));
-  CHECK(w.k.map_at(w.L().gen(1, "map-" SN_FW_MAP_KEYS)).data != w.k.map_at(w.L().gen(2, "map-" SN_FW_MAP_KEYS)).data);
+  CHECK(bundle(kFw).plan.parts.at("firewall/recs.img") != bundle(kFwPort).plan.parts.at("firewall/recs.img"));
+  CHECK(w.k.map_at(w.L().gen(1, "map-" SN_FW_MAP_RECS)).data != w.k.map_at(w.L().gen(2, "map-" SN_FW_MAP_RECS)).data);
   CHECK(w.enf.live()->policy_text.find("2222") != std::string::npos);
 }
 

@@ -62,7 +62,7 @@ std::vector<Fault> faults() {
       {"a map cannot be created", kFw, kFwRl, on("map_create", SN_RL_MAP_RULES), "load", SN_RL_MAP_RULES},
       {"a host map cannot be created", kFw, kFwRl, on("map_create", SN_RL_MAP_BUCKETS), "load", SN_RL_MAP_BUCKETS},
       {"the verifier rejects a program", kFw, kFwRl, on("verifier", SN_RL_PROG), "load", "verifier rejected"},
-      {"a map cannot be filled", kFw, kFwRl, on("update_batch", SN_RL_MAP_KEYS), "fill", SN_RL_MAP_KEYS},
+      {"a map cannot be filled", kFw, kFwRl, on("update_batch", SN_RL_MAP_RECS), "fill", SN_RL_MAP_RECS},
       {"a tail-call slot cannot be set", kFw, kFwRl, on("set_prog", SN_MAP_CHAIN), "fill", SN_MAP_CHAIN},
       {"the smoke test fails", kFw, kFwCt,
        [](World& w, core::ApplyOptions&) {

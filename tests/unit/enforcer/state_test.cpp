@@ -32,8 +32,8 @@ TEST_CASE("host maps are created when missing and reused by later generations", 
   CHECK(w.k.pins.at(w.L().state(SN_FW_MAP_EVENTS)) == events);
   // No second counters map was ever made; generation maps are made anew.
   CHECK(maps_named(w.k, SN_MAP_COUNTERS) == 1);
-  CHECK(maps_named(w.k, SN_FW_MAP_KEYS) == 2);
-  CHECK(w.k.pins.at(w.L().gen(1, "map-" SN_FW_MAP_KEYS)) != w.k.pins.at(w.L().gen(2, "map-" SN_FW_MAP_KEYS)));
+  CHECK(maps_named(w.k, SN_FW_MAP_RECS) == 2);
+  CHECK(w.k.pins.at(w.L().gen(1, "map-" SN_FW_MAP_RECS)) != w.k.pins.at(w.L().gen(2, "map-" SN_FW_MAP_RECS)));
 }
 
 TEST_CASE("a pinned state map of the wrong shape is refused with a clear message", "[state]") {

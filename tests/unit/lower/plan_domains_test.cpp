@@ -52,7 +52,7 @@ TEST_CASE("rate limits lower to the kernel's words for every algorithm and key",
   auto plan = lower::lower_ratelimit(pol);
   REQUIRE(plan.rules.size() == 8);
   CHECK(plan.config.nrules == 8);
-  CHECK(plan.config.ntuples == plan.cls.tuples.size());
+  CHECK(plan.config.cls_steps == plan.cls.steps);
   CHECK(plan.config.mode == SN_RL_ENFORCE);
   CHECK(plan.config.next_slot == SN_NO_SLOT);
   CHECK(plan.config.contended_counter_key == dplan::counter_key("ratelimit", "contended"));
@@ -163,7 +163,6 @@ TEST_CASE("rate limit classification agrees with the reference matcher", "[lower
   auto pol = policy_from_text(kLimits);
   auto plan = lower::lower_ratelimit(pol);
   const auto& rl = *pol.get<pir::RateLimit>();
-  testing::PlanIndex idx(plan.cls);
   std::mt19937_64 rng(11);
   const char* v4pool[] = {"10.1.2.3", "10.200.0.1", "192.168.1.1", "8.8.8.8"};
   const char* v6pool[] = {"2001:db8::1", "2001:db8:1::5", "2001:db9::1", "fe80::1"};
@@ -188,7 +187,7 @@ TEST_CASE("rate limit classification agrees with the reference matcher", "[lower
         break;
       }
     INFO(eval::format(p));
-    REQUIRE(testing::plan_classify(plan.cls, plan.config.nrules, idx, p) == want);
+    REQUIRE(testing::plan_classify(plan.cls, plan.config.nrules, p) == want);
   }
 }
 
@@ -221,8 +220,8 @@ conntrack {
   CHECK(fw.config.ct_mode == SN_FW_CT_RULES);
   CHECK(fw.defines == std::vector<std::string>{"SN_FW_CT", "SN_FW_IPV6"});
   CHECK(fw.config.established_counter_key == dplan::counter_key("firewall", "established"));
-  for (const auto& t : fw.cls.tuples) CHECK(t.ct_mask == 0xff);
-  for (const auto& [k, m] : fw.cls.entries) CHECK(k.ct == SN_CT_NEW);
+  REQUIRE(fw.cls.recs.size() == 2);  // IPv4 and IPv6
+  for (const auto& r : fw.cls.recs) CHECK(r.ct_states == (1u << SN_CT_NEW));
 }
 
 TEST_CASE("ct states are a classifier field", "[lower]") {
@@ -238,7 +237,6 @@ conntrack { established rules }
 )");
   auto plan = lower::lower_firewall(pol);
   const auto& fw = *pol.get<pir::Firewall>();
-  testing::PlanIndex idx(plan.cls);
   auto pkt = [](const char* text) {
     std::string err;
     auto p = eval::parse_packet(text, &err);
@@ -254,7 +252,7 @@ conntrack { established rules }
       auto want = eval::firewall::decide(fw, p, st, false);
       uint32_t want_idx = want.rule < 0 ? plan.config.nrules : static_cast<uint32_t>(want.rule);
       INFO(text << " state " << pir::to_string(st));
-      CHECK(testing::plan_classify(plan.cls, plan.config.nrules, idx, p, static_cast<uint8_t>(st)) == want_idx);
+      CHECK(testing::plan_classify(plan.cls, plan.config.nrules, p, static_cast<uint8_t>(st)) == want_idx);
     }
   }
 }

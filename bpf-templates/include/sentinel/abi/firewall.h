@@ -35,7 +35,7 @@ struct sn_fw_rule {
 
 /* Scalars set in .rodata.sncfg before load. */
 struct sn_fw_config {
-	__u32 ntuples;
+	__u32 cls_steps;      /* the classifier walk's bound (classify.h) */
 	__u32 nrules;         /* rules without the default */
 	__u32 default_action; /* SN_FW_ALLOW or SN_FW_DENY */
 	__u32 mode;           /* enum sn_fw_mode */
@@ -76,8 +76,9 @@ SN_ASSERT_SIZE(struct sn_fw_reject_state, 8);
 SN_ASSERT_SIZE(struct sn_fw_event, 72);
 
 #define SN_FW_PROG "sn_xdp_firewall"
-#define SN_FW_MAP_TUPLES "sn_fw_tuples"  /* generation ARRAY[SN_MAX_TUPLES] of sn_cls_tuple */
-#define SN_FW_MAP_KEYS "sn_fw_keys"      /* generation HASH sn_cls_key -> sn_cls_match */
+#define SN_FW_MAP_NODES "sn_fw_nodes"   /* generation ARRAY of sn_cls_node */
+#define SN_FW_MAP_LEAVES "sn_fw_leaves" /* generation ARRAY of __u32 record indexes */
+#define SN_FW_MAP_RECS "sn_fw_recs"     /* generation ARRAY of sn_cls_rec */
 #define SN_FW_MAP_RULES "sn_fw_rules"    /* generation ARRAY[nrules + 1] of sn_fw_rule */
 #define SN_FW_MAP_EVENTS "sn_fw_events"  /* host RINGBUF */
 #define SN_FW_MAP_RINGSTAT "sn_fw_rstat" /* host PERCPU_ARRAY[1] of sn_ring_stats */

@@ -80,7 +80,7 @@ struct sn_rl_rule {
 };
 
 struct sn_rl_config {
-	__u32 ntuples;
+	__u32 cls_steps; /* the classifier walk's bound (classify.h) */
 	__u32 nrules;
 	__u32 mode;      /* enum sn_rl_mode */
 	__u32 next_slot; /* chain slot after this program, or SN_NO_SLOT */
@@ -117,8 +117,9 @@ SN_ASSERT_SIZE(struct sn_rl_event, 72);
 
 #define SN_RL_MAX_BUCKETS 65536
 #define SN_RL_PROG "sn_xdp_ratelimit"
-#define SN_RL_MAP_TUPLES "sn_rl_tuples"   /* generation ARRAY[SN_MAX_TUPLES] */
-#define SN_RL_MAP_KEYS "sn_rl_keys"       /* generation HASH */
+#define SN_RL_MAP_NODES "sn_rl_nodes"     /* generation ARRAY of sn_cls_node */
+#define SN_RL_MAP_LEAVES "sn_rl_leaves"   /* generation ARRAY of __u32 record indexes */
+#define SN_RL_MAP_RECS "sn_rl_recs"       /* generation ARRAY of sn_cls_rec */
 #define SN_RL_MAP_RULES "sn_rl_rules"     /* generation ARRAY[nrules] of sn_rl_rule */
 #define SN_RL_MAP_BUCKETS "sn_rl_buckets" /* host LRU_HASH[SN_RL_MAX_BUCKETS] */
 #define SN_RL_MAP_EVENTS "sn_rl_events"   /* host RINGBUF */

@@ -1,83 +1,160 @@
 /* SPDX-License-Identifier: GPL-2.0 OR Apache-2.0 */
-/* The tuple-space walk of classify.h, for any domain's own tuple and key
- * maps. SN_CLS_DECLARE_MAPS declares the generation's two maps;
- * SN_CLS_DEFINE_WALK(name, tuples, keys, with_v6) defines
+/* The decision-tree walk of classify.h, for any domain's own nodes, leaves
+ * and records maps. SN_CLS_DECLARE_MAPS declares the generation's three
+ * maps; SN_CLS_DEFINE_WALK(name, nodes, leaves, recs, with_v6) defines
  *
- *   __u32 name(const struct sn_pkt *p, __u8 ct, __u32 ntuples, __u32 nrules)
+ *   __u32 name(const struct sn_pkt *p, __u8 ct, __u32 steps, __u32 nrules)
  *
  * which returns the smallest matching rule index, or nrules when none
- * matches. The tuples come sorted by their smallest rule, so the walk stops
- * at the first tuple that cannot beat the best rule found. The per-tuple
- * step runs under bpf_loop: the verifier checks it once, whatever ntuples
- * is, and the cost stays one array and one hash lookup per visited tuple. */
+ * matches. One step visits one node or checks one record; the steps run
+ * under bpf_loop, so the verifier checks one step whatever the trees are,
+ * and `steps` (the config's cls_steps, from the compiler) bounds them. */
 #ifndef SENTINEL_BPF_CLS_WALK_H
 #define SENTINEL_BPF_CLS_WALK_H
 
 #include "sentinel/abi/classify.h"
+#include "sentinel/bpf/cls_extra.h"
 #include "sentinel/bpf/parse.h"
+
+#define SN_CLS_NONE 0xffffffffu
 
 struct sn_cls_walk {
 	const struct sn_pkt *pkt;
+	__u32 v[SN_CLS_WORDS]; /* the packet's words, host order (enum sn_cls_word) */
 	__u32 best;
+	__u32 node;  /* the node to visit next, or SN_CLS_NONE: start the next tree */
+	__u32 pos;   /* the leaf being scanned: leaves[pos .. end) */
+	__u32 end;
+	__u32 tree;  /* the next tree's root */
+	__u32 last_tree;
 	__u8 ct;
 };
 
-#define SN_CLS_DECLARE_MAPS(tuples, keys)                        \
-	struct {                                                 \
-		__uint(type, BPF_MAP_TYPE_ARRAY);                \
-		__uint(max_entries, SN_MAX_TUPLES);              \
-		__type(key, __u32);                              \
-		__type(value, struct sn_cls_tuple);              \
-	} tuples SEC(".maps");                                   \
-	struct {                                                 \
-		__uint(type, BPF_MAP_TYPE_HASH);                 \
-		__uint(max_entries, 1); /* sized by the loader */ \
-		__type(key, struct sn_cls_key);                  \
-		__type(value, struct sn_cls_match);              \
-	} keys SEC(".maps")
+/* Does the packet lie in the prefix `a`/`len` of `words` words? */
+SN_INLINE int sn_cls_prefix(const __u32 *v, const __u32 *a, __u32 len, int words)
+{
+#pragma unroll
+	for (int i = 0; i < words; i++) {
+		if (len == 0)
+			return 1;
+		__u32 take = len > 32 ? 32 : len;
+		__u32 mask = ~0u << (32 - take);
+		if (take == 32)
+			mask = ~0u;
+		if ((v[i] ^ a[i]) & mask)
+			return 0;
+		len -= take;
+	}
+	return 1;
+}
 
-#define SN_CLS_DEFINE_WALK(name, tuples, keys, with_v6)                                   \
-	static long name##_step(__u32 i, void *arg)                                       \
-	{                                                                                 \
-		struct sn_cls_walk *w = arg;                                              \
-		const struct sn_cls_tuple *t = bpf_map_lookup_elem(&tuples, &i);          \
-		if (!t || t->min_rule >= w->best)                                         \
-			return 1;                                                         \
-		const struct sn_pkt *p = w->pkt;                                          \
-		if (t->family != p->family || (t->needs_ports && !p->has_ports))          \
-			return 0;                                                         \
-		struct sn_cls_key k;                                                      \
-		k.tuple = i;                                                              \
-		k.family = p->family;                                                     \
-		k.proto = p->proto & t->proto_mask;                                       \
-		k.sport = p->sport & t->sport_mask;                                       \
-		k.dport = p->dport & t->dport_mask;                                       \
-		k.ct = w->ct & t->ct_mask;                                                \
-		k.pad = 0;                                                                \
-		k.src[0] = p->src[0] & t->src_mask[0];                                    \
-		k.dst[0] = p->dst[0] & t->dst_mask[0];                                    \
-		if (with_v6) {                                                            \
-			k.src[1] = p->src[1] & t->src_mask[1];                            \
-			k.src[2] = p->src[2] & t->src_mask[2];                            \
-			k.src[3] = p->src[3] & t->src_mask[3];                            \
-			k.dst[1] = p->dst[1] & t->dst_mask[1];                            \
-			k.dst[2] = p->dst[2] & t->dst_mask[2];                            \
-			k.dst[3] = p->dst[3] & t->dst_mask[3];                            \
-		} else {                                                                  \
-			k.src[1] = k.src[2] = k.src[3] = 0;                               \
-			k.dst[1] = k.dst[2] = k.dst[3] = 0;                               \
-		}                                                                         \
-		const struct sn_cls_match *m = bpf_map_lookup_elem(&keys, &k);            \
-		if (m && m->rule < w->best)                                               \
-			w->best = m->rule;                                                \
-		return 0;                                                                 \
-	}                                                                                 \
-	SN_INLINE __u32 name(const struct sn_pkt *p, __u8 ct, __u32 ntuples, __u32 nrules) \
-	{                                                                                 \
-		struct sn_cls_walk w = { .pkt = p, .best = nrules, .ct = ct };            \
-		if (ntuples)                                                              \
-			bpf_loop(ntuples, name##_step, &w, 0);                            \
-		return w.best;                                                            \
+SN_INLINE int sn_cls_rec_match(const struct sn_cls_rec *r, const struct sn_cls_walk *w, int v6)
+{
+	const struct sn_pkt *p = w->pkt;
+	if ((p->proto & r->proto_mask) != r->proto)
+		return 0;
+	if ((r->flags & SN_CLS_NEEDS_PORTS) && !p->has_ports)
+		return 0;
+	if (p->sport < r->sport_lo || p->sport > r->sport_hi || p->dport < r->dport_lo || p->dport > r->dport_hi)
+		return 0;
+	if (r->ct_states && !((r->ct_states >> (w->ct & 7)) & 1))
+		return 0;
+	int in_src = v6 ? sn_cls_prefix(&w->v[SN_CLS_W_SRC], r->src, r->src_len, 4)
+			: sn_cls_prefix(&w->v[SN_CLS_W_SRC], r->src, r->src_len, 1);
+	if (in_src == !!(r->flags & SN_CLS_NEG_SRC))
+		return 0;
+	int in_dst = v6 ? sn_cls_prefix(&w->v[SN_CLS_W_DST], r->dst, r->dst_len, 4)
+			: sn_cls_prefix(&w->v[SN_CLS_W_DST], r->dst, r->dst_len, 1);
+	if (in_dst == !!(r->flags & SN_CLS_NEG_DST))
+		return 0;
+	return sn_cls_extra_match(&r->x, p);
+}
+
+#define SN_CLS_DECLARE_MAPS(nodes, leaves, recs)                  \
+	struct {                                                  \
+		__uint(type, BPF_MAP_TYPE_ARRAY);                 \
+		__uint(max_entries, 1); /* sized by the loader */ \
+		__type(key, __u32);                               \
+		__type(value, struct sn_cls_node);                \
+	} nodes SEC(".maps");                                     \
+	struct {                                                  \
+		__uint(type, BPF_MAP_TYPE_ARRAY);                 \
+		__uint(max_entries, 1);                           \
+		__type(key, __u32);                               \
+		__type(value, __u32);                             \
+	} leaves SEC(".maps");                                    \
+	struct {                                                  \
+		__uint(type, BPF_MAP_TYPE_ARRAY);                 \
+		__uint(max_entries, 1);                           \
+		__type(key, __u32);                               \
+		__type(value, struct sn_cls_rec);                 \
+	} recs SEC(".maps")
+
+#define SN_CLS_DEFINE_WALK(name, nodes, leaves, recs, with_v6)                                  \
+	static long name##_step(__u32 i, void *arg)                                             \
+	{                                                                                       \
+		struct sn_cls_walk *w = arg;                                                    \
+		if (w->pos < w->end) {                                                          \
+			__u32 at = w->pos++;                                                    \
+			const __u32 *id = bpf_map_lookup_elem(&leaves, &at);                    \
+			if (!id)                                                                \
+				return 1;                                                       \
+			const struct sn_cls_rec *r = bpf_map_lookup_elem(&recs, id);            \
+			if (!r || r->rule >= w->best)                                           \
+				w->end = 0;                                                     \
+			else if (sn_cls_rec_match(r, w, (with_v6) && w->pkt->family == 6)) {     \
+				w->best = r->rule;                                              \
+				w->end = 0;                                                     \
+			}                                                                       \
+			return 0;                                                               \
+		}                                                                               \
+		if (w->node == SN_CLS_NONE) {                                                   \
+			if (w->tree >= w->last_tree)                                            \
+				return 1;                                                       \
+			w->node = w->tree++;                                                    \
+		}                                                                               \
+		const struct sn_cls_node *n = bpf_map_lookup_elem(&nodes, &w->node);            \
+		if (!n || n->min_rule >= w->best) {                                             \
+			/* Roots come in ascending min_rule: no later tree can win. */          \
+			if (w->node < 2 * SN_CLS_MAX_TREES)                                     \
+				return 1;                                                       \
+			w->node = SN_CLS_NONE;                                                  \
+			return 0;                                                               \
+		}                                                                               \
+		if (n->word == SN_CLS_LEAF) {                                                   \
+			w->pos = n->base;                                                       \
+			w->end = n->base + n->count;                                            \
+			w->node = SN_CLS_NONE;                                                  \
+			return 0;                                                               \
+		}                                                                               \
+		__u32 val = w->v[n->word & (SN_CLS_WORDS - 1)];                                 \
+		w->node = n->base + ((val >> (n->shift & 31)) & ((1u << (n->bits & 31)) - 1)); \
+		return 0;                                                                       \
+	}                                                                                       \
+	SN_INLINE __u32 name(const struct sn_pkt *p, __u8 ct, __u32 steps, __u32 nrules)        \
+	{                                                                                       \
+		struct sn_cls_walk w = {                                                        \
+			.pkt = p, .best = nrules, .node = SN_CLS_NONE, .ct = ct,                \
+		};                                                                              \
+		int v6 = with_v6 && p->family == 6;                                             \
+		w.tree = v6 ? SN_CLS_MAX_TREES : 0;                                             \
+		w.last_tree = w.tree + SN_CLS_MAX_TREES;                                        \
+		w.v[SN_CLS_W_SRC] = bpf_ntohl(p->src[0]);                                       \
+		w.v[SN_CLS_W_DST] = bpf_ntohl(p->dst[0]);                                       \
+		if (v6) {                                                                       \
+			w.v[SN_CLS_W_SRC + 1] = bpf_ntohl(p->src[1]);                           \
+			w.v[SN_CLS_W_SRC + 2] = bpf_ntohl(p->src[2]);                           \
+			w.v[SN_CLS_W_SRC + 3] = bpf_ntohl(p->src[3]);                           \
+			w.v[SN_CLS_W_DST + 1] = bpf_ntohl(p->dst[1]);                           \
+			w.v[SN_CLS_W_DST + 2] = bpf_ntohl(p->dst[2]);                           \
+			w.v[SN_CLS_W_DST + 3] = bpf_ntohl(p->dst[3]);                           \
+		}                                                                               \
+		w.v[SN_CLS_W_SPORT] = p->sport;                                                 \
+		w.v[SN_CLS_W_DPORT] = p->dport;                                                 \
+		w.v[SN_CLS_W_PROTO] = p->proto;                                                 \
+		if (steps)                                                                      \
+			bpf_loop(steps, name##_step, &w, 0);                                    \
+		return w.best;                                                                  \
 	}
 
 #endif
