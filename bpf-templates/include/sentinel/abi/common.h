@@ -7,7 +7,7 @@
 
 #include <linux/types.h>
 
-#define SN_ABI_VERSION 2
+#define SN_ABI_VERSION 3
 
 #ifdef __cplusplus
 #define SN_ASSERT_SIZE(t, n) static_assert(sizeof(t) == (n), #t " size is part of the ABI")
