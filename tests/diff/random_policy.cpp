@@ -87,14 +87,16 @@ std::string match(std::mt19937_64& rng, const Sets& sets, bool options, Fam& f, 
   do {
     proto = pick(rng, kProtos);
   } while (!options && proto == "proto icmp-any");
-  if (proto == "icmp") f = V4;
+  // AH is an IPv6 extension header: a rule for it matches IPv4 only.
+  if (proto == "icmp" || proto == "proto ah") f = V4;
   if (proto == "icmpv6") f = V6;
   bool ports_ok = proto == "tcp" || proto == "udp";
   std::string s = proto == "any" && rng() % 2 ? "" : proto;
   // A family constraint, for rules that may name no address.
   std::string family;
-  if (rng() % 6 == 0 && f != Both && proto != "icmp" && proto != "icmpv6") family = f == V4 ? "ipv4" : "ipv6";
-  bool narrowed = proto == "icmp" || proto == "icmpv6";
+  if (rng() % 6 == 0 && f != Both && proto != "icmp" && proto != "icmpv6" && proto != "proto ah")
+    family = f == V4 ? "ipv4" : "ipv6";
+  bool narrowed = proto == "icmp" || proto == "icmpv6" || proto == "proto ah";
   auto side = [&](const char* kw) {
     std::string a = addr(rng, f, sets);
     if (a != "any") narrowed = true;
@@ -233,7 +235,8 @@ std::string random_policy_text(std::mt19937_64& rng, const RandomPolicyOptions& 
           else out << " per source /" << 8 + rng() % 25 << " /" << 16 + rng() % 113;
           break;
         case 3:
-          if (proto != "icmp" && proto != "icmpv6") out << " per port";
+          // Only TCP and UDP carry ports: `per port` does not apply to the others.
+          if (proto == "any" || proto == "tcp" || proto == "udp") out << " per port";
           break;
         default: out << " global";
       }
