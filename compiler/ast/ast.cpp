@@ -123,7 +123,6 @@ bool resolve_match_options(const Match& m, pir::Match& out, DiagEngine* diags) {
                       std::string("a numeric ICMP ") + (v == &*i.type ? "type" : "code") +
                           " is ambiguous in a rule for both ICMP and ICMPv6",
                       "write a name, such as `echo-request`, which each family numbers its own way");
-          v = nullptr;
         }
       }
       if (ok) {
