@@ -2,3 +2,5 @@
 lexer grammar FirewallLexer;
 
 FIREWALL : 'firewall';
+REJECT   : 'reject';
+MANAGEMENT : 'management';

@@ -28,9 +28,21 @@ blockScope : ON setRef;
 
 modeSetting : MODE (ENFORCE | AUDIT);
 
-// What a rule matches: [PROTO] [from ADDR [port PORTS]] [to ADDR [port PORTS]].
-matchClause : proto? fromClause? toClause?;
-proto       : TCP | UDP | ICMP | ICMPV6 | ANY;
+// What a rule matches:
+//   [ipv4|ipv6] [PROTO] [from ADDR [port PORTS]] [to ADDR [port PORTS]] [OPTION]...
+// PROTO is a keyword (`tcp`) or `proto NAME|NUMBER` (`proto gre`, `proto 47`,
+// `proto icmp-any` for ICMP of both families).
+matchClause : family? proto? fromClause? toClause? matchOption*;
+family      : INET4 | INET6;
+proto       : TCP | UDP | ICMP | ICMPV6 | ANY | PROTO nameOrNumber;
+matchOption
+    : FLAGS name (SLASH name)?                     # matchFlags
+    | TYPE nameOrNumber (CODE nameOrNumber)?       # matchIcmp
+    | CODE nameOrNumber                            # matchIcmpCode
+    | DSCP nameOrNumber                            # matchDscp
+    | VLAN NUMBER (COLON NUMBER)?                  # matchVlan
+    ;
+nameOrNumber : name | NUMBER;
 fromClause  : FROM addr (PORT ports)?;
 toClause    : TO addr (PORT ports)?;
 
@@ -54,5 +66,6 @@ name : ID | commonKeyword | firewallKeyword | ratelimitKeyword | conntrackKeywor
 
 commonKeyword
     : SET | CIDR_T | PORT | IFACE | ON | RULE | DEFAULT | MODE | ENFORCE | AUDIT | ALLOW
-    | DENY | DROP | LOG | TCP | UDP | ICMP | ICMPV6 | ANY | FROM | TO
+    | DENY | DROP | LOG | TCP | UDP | ICMP | ICMPV6 | ANY | FROM | TO | INET4 | INET6 | PROTO
+    | FLAGS | TYPE | CODE | DSCP | VLAN
     ;

@@ -12,6 +12,9 @@
  * is counted, dropped when enforcing, passed on when auditing; established
  * and related pass on before the rules under SN_FW_CT_ACCEPT; otherwise the
  * first matching rule (or the default, index nrules) is counted and decides.
+ * A `reject` rule drops like deny and, within the source's budget, answers
+ * with a TCP RST or an ICMP/ICMPv6 unreachable by XDP_TX (reject.h); a quiet
+ * packet is only dropped.
  * Quiet packets are judged the same, but count nothing and emit nothing. */
 #include "sentinel/bpf/compat.h"
 
@@ -21,6 +24,7 @@
 #include "sentinel/bpf/counters.h"
 #include "sentinel/bpf/parse.h"
 #include "sentinel/bpf/pctx.h"
+#include "sentinel/bpf/reject.h"
 #include "sentinel/bpf/ring.h"
 #include "sentinel/bpf/summary.h"
 #ifdef SN_FW_CT
@@ -114,9 +118,12 @@ int sn_xdp_firewall(struct xdp_md *ctx)
 			sn_count(counter_key, p.len);
 	}
 
-	if (action == SN_FW_DENY) {
-		if (sn_cfg.mode == SN_FW_ENFORCE)
-			return XDP_DROP;
+	if (action == SN_FW_DENY || action == SN_FW_REJECT) {
+		if (sn_cfg.mode == SN_FW_ENFORCE) {
+			if (action == SN_FW_DENY || quiet)
+				return XDP_DROP;
+			return sn_reject(ctx, &p, sn_now(&c), sn_cfg.reject_interval_ns, sn_cfg.reject_burst);
+		}
 		if (!quiet)
 			sn_fw_emit(ctx, &p, &c, ct, counter_key, rule, action, SN_FW_EVENT_AUDIT);
 	} else if (action == SN_FW_LOG) {

@@ -119,12 +119,53 @@ struct Endpoint {
   bool operator==(const Endpoint&) const = default;
 };
 
-// What a rule matches: `[PROTO] [from ...] [to ...]`, shared by every domain
-// whose rules match packets.
+// A name or a number where the language takes either: `proto gre` or
+// `proto 47`, `type echo-request` or `type 8`, `dscp ef` or `dscp 46`.
+struct NameOrNumber {
+  std::string text;               // the name; empty for a number
+  std::optional<Number> number;   // set for a number
+  Span span;
+  bool operator==(const NameOrNumber&) const = default;
+};
+
+// `flags S/SA`: the flag letters as written.
+struct TcpFlagsLit {
+  Name set;
+  std::optional<Name> mask;
+  Span span;
+  bool operator==(const TcpFlagsLit&) const = default;
+};
+
+// `type NAME|N [code NAME|N]`, or `code N` alone.
+struct IcmpLit {
+  std::optional<NameOrNumber> type, code;
+  Span span;
+  bool operator==(const IcmpLit&) const = default;
+};
+
+// `vlan N` or `vlan OUTER:INNER`.
+struct VlanLit {
+  Number id;
+  std::optional<Number> inner;
+  Span span;
+  bool operator==(const VlanLit&) const = default;
+};
+
+// What a rule matches:
+// `[ipv4|ipv6] [PROTO] [from ...] [to ...] [flags ..] [type .. code ..] [dscp ..] [vlan ..]`,
+// shared by every domain whose rules match packets. Options written twice
+// are kept in order (sema reports the second).
 struct Match {
-  std::optional<pir::Proto> proto;  // empty when not written (any)
+  std::optional<uint8_t> family;    // 1 `ipv4`, 2 `ipv6`
+  Span family_span;
+  std::optional<pir::Proto> proto;  // empty when not written (any), or when `proto_lit`
+  std::optional<NameOrNumber> proto_lit;  // `proto NAME|N`; sema resolves it
   Span proto_span;
   std::optional<Endpoint> from, to;
+  std::vector<TcpFlagsLit> flags;
+  std::vector<IcmpLit> icmp;
+  std::vector<NameOrNumber> dscp;
+  std::vector<VlanLit> vlan;
   bool operator==(const Match&) const = default;
 };
 
@@ -164,5 +205,23 @@ struct File {
   std::vector<Poly<Block>> blocks;  // in source order
   bool operator==(const File&) const = default;
 };
+
+}  // namespace sentinel::ast
+
+namespace sentinel {
+class DiagEngine;
+}
+
+namespace sentinel::ast {
+
+// The protocol a match names (a keyword, or `proto NAME|N`); nullopt when
+// `proto` names an unknown protocol (E0125 when `diags`).
+std::optional<pir::Proto> resolve_proto(const Match& m, DiagEngine* diags = nullptr);
+
+// The match options (`ipv4`/`ipv6`, flags, ICMP type and code, dscp, vlan)
+// of `m` into `out`, whose protocol is already set. With `diags`, reports
+// what does not check out (E0111, E0126..E0130); returns false then. Sema
+// and the lowering both call it, so they cannot disagree.
+bool resolve_match_options(const Match& m, pir::Match& out, DiagEngine* diags = nullptr);
 
 }  // namespace sentinel::ast

@@ -87,6 +87,20 @@ void diff_match(const pir::Match& o, const pir::Match& n, std::vector<std::strin
   if (!same_ports(o.sport, n.sport)) field("from port", pir::source_text(o.sport), pir::source_text(n.sport));
   if (!same_addr(o.dst, n.dst)) field("to", pir::source_text(o.dst), pir::source_text(n.dst));
   if (!same_ports(o.dport, n.dport)) field("to port", pir::source_text(o.dport), pir::source_text(n.dport));
+  // The match options: compared as the language writes them.
+  auto options = [](const pir::Match& m) {
+    pir::Match only;
+    only.proto = m.proto;
+    only.family = m.family;
+    only.tcp_flags = m.tcp_flags, only.tcp_mask = m.tcp_mask;
+    only.icmp_type = m.icmp_type, only.icmp_code = m.icmp_code;
+    only.icmp6_type = m.icmp6_type, only.icmp6_code = m.icmp6_code;
+    only.dscp = m.dscp, only.vlan = m.vlan, only.vlan_inner = m.vlan_inner;
+    return only;
+  };
+  pir::Match oo = options(o), no = options(n);
+  if (!(oo == no) && (o.family != n.family || o.has_extra() || n.has_extra()))
+    field("options", pir::source_text(oo), pir::source_text(no));
 }
 
 Plan diff_policies(const std::optional<pir::Policy>& live, const pir::Policy& next) {

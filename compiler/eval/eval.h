@@ -46,6 +46,9 @@ struct DomainResult {
 
 struct Verdict {
   bool dropped = false;
+  // The answer sent back for a dropped packet (the firewall's `reject`):
+  // "tcp-rst", "icmp-unreachable" or "icmpv6-unreachable"; empty for none.
+  std::string answer;
   pir::CtState ct = pir::CtState::Untracked;  // the packet's state, as the firewall saw it
   std::vector<DomainResult> results;          // in the order the packet met the domains
   const DomainResult* of(DomainId d) const;

@@ -17,13 +17,40 @@ bool port_matches(const pir::PortMatch& m, uint16_t port) {
   return std::any_of(m.ranges.begin(), m.ranges.end(), [&](const pir::PortRange& r) { return r.contains(port); });
 }
 
+// The match options beyond addresses, ports and protocol (pir::Match).
+std::string extra_mismatch(const pir::Match& m, const Packet& p) {
+  if (m.tcp_mask && (p.proto != 6 || p.fragment || (p.tcp_flags & m.tcp_mask) != m.tcp_flags))
+    return p.proto != 6 || p.fragment ? std::string("no TCP header to read flags from")
+                                      : "TCP flags " + pir::tcp_flags_text(p.tcp_flags & m.tcp_mask) + " (of " +
+                                            pir::tcp_flags_text(m.tcp_mask) + ") are not " +
+                                            pir::tcp_flags_text(m.tcp_flags);
+  bool v4 = p.family == pir::Family::V4;
+  int type = v4 ? m.icmp_type : m.icmp6_type, code = v4 ? m.icmp_code : m.icmp6_code;
+  if (type >= 0 || code >= 0) {
+    if (p.proto != (v4 ? 1 : 58) || p.fragment) return "no ICMP header to read type and code from";
+    if (type >= 0 && p.icmp_type != type)
+      return "ICMP type " + std::to_string(p.icmp_type) + " is not " + std::to_string(type);
+    if (code >= 0 && p.icmp_code != code)
+      return "ICMP code " + std::to_string(p.icmp_code) + " is not " + std::to_string(code);
+  }
+  if (m.dscp >= 0 && p.dscp != m.dscp)
+    return "DSCP " + std::to_string(p.dscp) + " is not " + std::to_string(m.dscp);
+  if (m.vlan >= 0 && (p.vlans.empty() || p.vlans[0] != m.vlan))
+    return p.vlans.empty() ? std::string("frame carries no VLAN tag")
+                           : "outer VLAN " + std::to_string(p.vlans[0]) + " is not " + std::to_string(m.vlan);
+  if (m.vlan_inner >= 0 && (p.vlans.size() < 2 || p.vlans[1] != m.vlan_inner))
+    return p.vlans.size() < 2 ? std::string("frame carries no inner VLAN tag")
+                              : "inner VLAN " + std::to_string(p.vlans[1]) + " is not " + std::to_string(m.vlan_inner);
+  return {};
+}
+
 }  // namespace
 
 std::string mismatch(const pir::Match& m, const Packet& p) {
   unsigned fams = m.families();
   if (!(fams & (p.family == pir::Family::V4 ? 1u : 2u)))
     return std::string("rule matches only ") + (fams == 1 ? "IPv4" : "IPv6");
-  if (m.proto != pir::Proto::Any && static_cast<uint8_t>(m.proto) != p.proto)
+  if (m.proto != pir::Proto::Any && pir::proto_in(m.proto, p.family) != p.proto)
     return std::string("protocol is not ") + pir::to_string(m.proto);
   if (!addr_matches(m.src, p.src)) return "source " + pir::format(p.src) + " not in " + pir::source_text(m.src);
   if (!addr_matches(m.dst, p.dst))
@@ -34,7 +61,7 @@ std::string mismatch(const pir::Match& m, const Packet& p) {
     return "source port " + std::to_string(p.sport) + " not in " + pir::source_text(m.sport);
   if (!port_matches(m.dport, p.dport))
     return "destination port " + std::to_string(p.dport) + " not in " + pir::source_text(m.dport);
-  return {};
+  return extra_mismatch(m, p);
 }
 
 }  // namespace sentinel::eval

@@ -135,8 +135,10 @@ std::optional<Packet> parse_packet(std::string_view text, std::string* error) {
           case 'P': p.tcp_flags |= kPsh; break;
           case 'U': p.tcp_flags |= kUrg; break;
           case '.': p.tcp_flags |= kAck; break;
+          case 'E': p.tcp_flags |= kEce; break;
+          case 'W': p.tcp_flags |= kCwr; break;
           default:
-            *error = std::string("unknown TCP flag `") + c + "` (S F R P U .)";
+            *error = std::string("unknown TCP flag `") + c + "` (S F R P U . E W)";
             return std::nullopt;
         }
       }
@@ -193,6 +195,11 @@ std::optional<Packet> parse_packet(std::string_view text, std::string* error) {
         return std::nullopt;
       }
       p.vlans.push_back(id);
+    } else if (w[i] == "dscp" && i + 1 < w.size()) {
+      if (!parse_num<uint8_t>(w[++i], p.dscp, 63)) {
+        *error = "invalid DSCP `" + std::string(w[i]) + "` (0..63)";
+        return std::nullopt;
+      }
     } else if (w[i] == "len" && i + 1 < w.size()) {
       if (!parse_num<uint32_t>(w[++i], p.payload, 1400)) {
         *error = "invalid payload length `" + std::string(w[i]) + "` (0..1400)";
@@ -282,7 +289,7 @@ std::string format(const Packet& p) {
   os << ' ' << ep(p.src, p.sport) << " -> " << ep(p.dst, p.dport);
   if (p.proto == 6 && p.tcp_flags != kSyn) {
     os << " [";
-    for (auto [bit, c] : {std::pair{kSyn, 'S'}, {kFin, 'F'}, {kRst, 'R'}, {kPsh, 'P'}, {kUrg, 'U'}, {kAck, '.'}})
+    for (auto [bit, c] : {std::pair{kSyn, 'S'}, {kFin, 'F'}, {kRst, 'R'}, {kPsh, 'P'}, {kUrg, 'U'}, {kAck, '.'}, {kEce, 'E'}, {kCwr, 'W'}})
       if (p.tcp_flags & bit) os << c;
     os << ']';
   }
@@ -310,6 +317,7 @@ std::string format(const Packet& p) {
   }
   if (p.fragment) os << " frag";
   for (auto v : p.vlans) os << " vlan " << v;
+  if (p.dscp) os << " dscp " << unsigned(p.dscp);
   if (p.payload) os << " len " << p.payload;
   return os.str();
 }
@@ -334,11 +342,12 @@ void put32(std::vector<uint8_t>& b, uint32_t v) {
 // The IP header of a packet (no options, no extension headers) with `l4len`
 // bytes after it.
 std::vector<uint8_t> ip_header(pir::Family fam, uint8_t proto, const pir::Addr& src,
-                               const pir::Addr& dst, size_t l4len) {
+                               const pir::Addr& dst, size_t l4len, uint8_t dscp = 0) {
   std::vector<uint8_t> ip;
   if (fam == pir::Family::V4) {
     ip.assign(20, 0);
     ip[0] = 0x45;
+    ip[1] = static_cast<uint8_t>(dscp << 2);
     uint16_t tot = static_cast<uint16_t>(20 + l4len);
     ip[2] = tot >> 8;
     ip[3] = tot & 0xff;
@@ -352,7 +361,8 @@ std::vector<uint8_t> ip_header(pir::Family fam, uint8_t proto, const pir::Addr& 
     ip[11] = c & 0xff;
   } else {
     ip.assign(40, 0);
-    ip[0] = 0x60;
+    ip[0] = static_cast<uint8_t>(0x60 | (dscp >> 2));
+    ip[1] = static_cast<uint8_t>((dscp & 3) << 6);
     ip[4] = l4len >> 8;
     ip[5] = l4len & 0xff;
     ip[6] = proto;
@@ -433,7 +443,7 @@ std::vector<uint8_t> build_frame(const Packet& p) {
   if (p.fragment && l4.empty()) l4.resize(8, 0xcd);  // a fragment always carries data
 
   if (v4) {
-    std::vector<uint8_t> ip = ip_header(p.family, p.proto, p.src, p.dst, l4.size());
+    std::vector<uint8_t> ip = ip_header(p.family, p.proto, p.src, p.dst, l4.size(), p.dscp);
     if (p.fragment) {
       ip[7] = 185;  // offset 185*8 = 1480 bytes: a later fragment
       ip[10] = ip[11] = 0;
@@ -444,7 +454,7 @@ std::vector<uint8_t> build_frame(const Packet& p) {
     f.insert(f.end(), ip.begin(), ip.end());
   } else {
     std::vector<uint8_t> ip = ip_header(p.family, p.fragment ? 44 : p.proto, p.src, p.dst,
-                                        l4.size() + (p.fragment ? 8 : 0));
+                                        l4.size() + (p.fragment ? 8 : 0), p.dscp);
     f.insert(f.end(), ip.begin(), ip.end());
     if (p.fragment) {
       // next header, reserved, offset 1480/8 with M=0, identification

@@ -4,7 +4,8 @@
 // Text form:  PROTO SRC[:PORT] -> DST[:PORT] [OPTION]...
 //   tcp 10.0.0.1:1234 -> 10.0.0.2:22          (a SYN)
 //   tcp 10.0.0.1:1234 -> 10.0.0.2:22 [S.]     (TCP flags as tcpdump prints them:
-//                                              S SYN, F FIN, R RST, P PSH, U URG, . ACK)
+//                                              S SYN, F FIN, R RST, P PSH, U URG, . ACK,
+//                                              E ECE, W CWR)
 //   udp [2001:db8::1]:53 -> [2001:db8::2]:5353
 //   icmp 10.0.0.1 -> 10.0.0.2                 (echo request, id 1)
 //   icmp 10.0.0.2 -> 10.0.0.1 type 0 id 7     (echo reply)
@@ -13,7 +14,7 @@
 //                                              `inner proto 47 ...` for others)
 //   proto 47 10.0.0.1 -> 10.0.0.2             (any other IP protocol by number)
 //   tcp 10.0.0.1:1 -> 10.0.0.2:2 frag         (a non-first fragment: carries no ports)
-// Other options: `vlan N` (up to two), `len N` (payload bytes).
+// Other options: `vlan N` (up to two), `len N` (payload bytes), `dscp N`.
 #pragma once
 #include <cstdint>
 #include <optional>
@@ -26,7 +27,9 @@
 namespace sentinel::eval {
 
 // TCP flag bits as on the wire.
-enum TcpFlag : uint8_t { kFin = 0x01, kSyn = 0x02, kRst = 0x04, kPsh = 0x08, kAck = 0x10, kUrg = 0x20 };
+enum TcpFlag : uint8_t {
+  kFin = 0x01, kSyn = 0x02, kRst = 0x04, kPsh = 0x08, kAck = 0x10, kUrg = 0x20, kEce = 0x40, kCwr = 0x80
+};
 
 // The packet an ICMP error quotes: its IP header and first 8 L4 bytes.
 struct Inner {
@@ -48,6 +51,7 @@ struct Packet {
   uint8_t icmp_type = 8;        // ICMP/ICMPv6 only; 8 (v6: 128) is an echo request
   uint8_t icmp_code = 0;
   uint16_t icmp_id = 1;         // echo request/reply identifier
+  uint8_t dscp = 0;             // DSCP of the IPv4 TOS / IPv6 traffic class
   std::optional<Inner> inner;   // ICMP errors
   bool is_icmp() const { return proto == 1 || proto == 58; }
   // True when the packet carries L4 ports the firewall can match on.

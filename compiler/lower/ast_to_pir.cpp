@@ -65,7 +65,8 @@ pir::Loc LowerContext::loc(Span s) const {
 
 pir::Match LowerContext::match(const ast::Match& m) const {
   pir::Match out;
-  out.proto = m.proto.value_or(pir::Proto::Any);
+  out.proto = ast::resolve_proto(m).value_or(pir::Proto::Any);
+  ast::resolve_match_options(m, out);
   if (m.from) {
     out.src = addr(m.from->addr);
     if (m.from->ports) out.sport = ports(*m.from->ports);

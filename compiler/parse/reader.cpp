@@ -334,17 +334,32 @@ bool Reader::mode_setting(ast::ModeSetting& out) {
 
 bool Reader::match_clause(ast::Match& out) {
   RuleScope rs(*this, "matchClause");
+  if (at(Tok::INET4) || at(Tok::INET6)) {
+    RuleScope f(*this, "family");
+    out.family = at(Tok::INET4) ? 1 : 2;
+    out.family_span = span_here();
+    consume();
+  }
   static constexpr std::pair<Tok, pir::Proto> kProtos[] = {
       {Tok::TCP, pir::Proto::Tcp},   {Tok::UDP, pir::Proto::Udp}, {Tok::ICMP, pir::Proto::Icmp},
       {Tok::ICMPV6, pir::Proto::Icmpv6}, {Tok::ANY, pir::Proto::Any}};
+  bool proto_done = false;
   for (const auto& [tok, proto] : kProtos) {
     if (at(tok)) {
       RuleScope p(*this, "proto");
       out.proto = proto;
       out.proto_span = span_here();
       consume();
+      proto_done = true;
       break;
     }
+  }
+  if (!proto_done && at(Tok::PROTO)) {
+    RuleScope p(*this, "proto");
+    size_t first = pos_;
+    consume();
+    if (!name_or_number(out.proto_lit.emplace())) return false;
+    out.proto_span = span_from(first);
   }
   if (at(Tok::FROM)) {
     out.from.emplace();
@@ -354,6 +369,46 @@ bool Reader::match_clause(ast::Match& out) {
     out.to.emplace();
     if (!endpoint(*out.to, "toClause")) return false;
   }
+  while (at(Tok::FLAGS) || at(Tok::TYPE) || at(Tok::CODE) || at(Tok::DSCP) || at(Tok::VLAN)) {
+    RuleScope o(*this, "matchOption");
+    size_t first = pos_;
+    if (accept(Tok::FLAGS)) {
+      auto& f = out.flags.emplace_back();
+      if (!name(f.set)) return false;
+      if (accept(Tok::SLASH) && !name(f.mask.emplace())) return false;
+      f.span = span_from(first);
+    } else if (accept(Tok::TYPE)) {
+      auto& i = out.icmp.emplace_back();
+      if (!name_or_number(i.type.emplace())) return false;
+      if (accept(Tok::CODE) && !name_or_number(i.code.emplace())) return false;
+      i.span = span_from(first);
+    } else if (accept(Tok::CODE)) {
+      auto& i = out.icmp.emplace_back();
+      if (!name_or_number(i.code.emplace())) return false;
+      i.span = span_from(first);
+    } else if (accept(Tok::DSCP)) {
+      if (!name_or_number(out.dscp.emplace_back())) return false;
+    } else {
+      consume();  // `vlan`
+      auto& v = out.vlan.emplace_back();
+      if (!number(v.id)) return false;
+      if (accept(Tok::COLON) && !number(v.inner.emplace())) return false;
+      v.span = span_from(first);
+    }
+  }
+  return true;
+}
+
+bool Reader::name_or_number(ast::NameOrNumber& out) {
+  RuleScope rs(*this, "nameOrNumber");
+  if (at(Tok::NUMBER)) {
+    out.span = span_here();
+    return number(out.number.emplace());
+  }
+  ast::Name n;
+  if (!name(n)) return false;
+  out.text = std::move(n.text);
+  out.span = n.span;
   return true;
 }
 

@@ -107,6 +107,7 @@ class Reader {
   bool block_scope(std::optional<ast::SetRef>& out);  // blockScope?
   bool mode_setting(ast::ModeSetting& out);
   bool match_clause(ast::Match& out);
+  bool name_or_number(ast::NameOrNumber& out);
   // STRING?: an optional description at the end of a rule.
   void description(std::optional<std::string>& out, Span& span);
 

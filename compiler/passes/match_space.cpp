@@ -32,6 +32,9 @@ MatchSpace match_space(const pir::Match& r, uint8_t ct) {
   MatchSpace m;
   m.proto = r.proto;
   m.ports = r.has_ports();
+  if (r.has_extra())
+    m.extra = {r.tcp_mask ? r.tcp_flags : -1, r.tcp_mask ? r.tcp_mask : -1, r.icmp_type, r.icmp_code,
+               r.icmp6_type, r.icmp6_code, r.dscp, r.vlan, r.vlan_inner};
   m.ct = ct & kAllCtStates;
   if (!m.ct) return m;
   IntervalSet fields[6];
@@ -66,10 +69,19 @@ MatchSpace match_space(const pir::Match& r, uint8_t ct) {
   return m;
 }
 
+bool proto_covers(pir::Proto a, pir::Proto b, unsigned b_fams) {
+  if (a == pir::Proto::Any || a == b) return true;
+  if (a == pir::Proto::IcmpAny) return b == pir::Proto::Icmp || b == pir::Proto::Icmpv6;
+  if (b == pir::Proto::IcmpAny)
+    return (a == pir::Proto::Icmp && b_fams == 1) || (a == pir::Proto::Icmpv6 && b_fams == 2);
+  return false;
+}
+
 bool MatchSpace::covers(const MatchSpace& b) const {
   if ((b.fams & fams) != b.fams) return false;
   if ((b.ct & ct) != b.ct) return false;
-  if (proto != pir::Proto::Any && proto != b.proto) return false;
+  if (!proto_covers(proto, b.proto, b.fams)) return false;
+  if (has_extra() && extra != b.extra) return false;
   if (ports) {
     // `b` without ports also matches fragments and non-TCP/UDP packets, which
     // a rule with ports never does.
@@ -85,7 +97,8 @@ bool MatchSpace::covers(const MatchSpace& b) const {
 bool MatchSpace::matches(const Point& p) const {
   unsigned i = family_index(p.family);
   if (!(fams & (1u << i))) return false;
-  if (proto != pir::Proto::Any && static_cast<uint8_t>(proto) != p.proto) return false;
+  if (proto != pir::Proto::Any && pir::proto_in(proto, p.family) != p.proto) return false;
+  if (has_extra()) return false;
   if (!(ct & (1u << p.ct))) return false;
   if (!contains(src(i), p.src) || !contains(dst(i), p.dst)) return false;
   if (ports && (!p.l4 || !contains(sport(), p.sport) || !contains(dport(), p.dport))) return false;

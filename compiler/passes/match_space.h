@@ -42,6 +42,12 @@ class MatchSpace {
   pir::Proto proto = pir::Proto::Any;
   bool ports = false;  // has a port constraint
   uint8_t ct = kAllCtStates;  // bits of the packet states it matches
+  // The match options beyond addresses, ports and protocol (flags, ICMP
+  // type and code, dscp, vlan), as one comparable value; all -1 when none.
+  // A rule with options covers only rules with the same options, and is
+  // never taken to decide a sampled point (which carries none).
+  std::array<int, 9> extra{-1, -1, -1, -1, -1, -1, -1, -1, -1};
+  bool has_extra() const { return extra != std::array<int, 9>{-1, -1, -1, -1, -1, -1, -1, -1, -1}; }
 
   bool empty() const { return fams == 0; }
   // By family index; meaningful when the family's bit is set.
@@ -65,6 +71,9 @@ class MatchSpace {
   std::vector<Range> ranges_;
   std::array<uint32_t, 7> at_{};
 };
+
+// Every packet of protocol `b` (in the families `b_fams`) has protocol `a`.
+bool proto_covers(pir::Proto a, pir::Proto b, unsigned b_fams);
 
 // The addresses of family `f` that `m` accepts, as the evaluator decides.
 IntervalSet address_set(const pir::AddrMatch& m, pir::Family f);

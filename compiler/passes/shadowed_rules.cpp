@@ -60,7 +60,9 @@ std::vector<Shape> sample_shapes(const MatchSpace& b, pir::Family f) {
     case pir::Proto::Udp: return b.ports ? std::vector<Shape>{{17, true}} : std::vector<Shape>{{17, true}, {17, false}};
     case pir::Proto::Icmp: return {{1, false}};
     case pir::Proto::Icmpv6: return {{58, false}};
+    case pir::Proto::IcmpAny: return {{f == pir::Family::V4 ? uint8_t(1) : uint8_t(58), false}};
     case pir::Proto::Any: break;
+    default: return {{static_cast<uint8_t>(b.proto), false}};
   }
   if (b.ports) return {{6, true}, {17, true}};
   return {{6, true}, {17, true}, {f == pir::Family::V4 ? uint8_t(1) : uint8_t(58), false}, {6, false}, {47, false}};
@@ -69,12 +71,13 @@ std::vector<Shape> sample_shapes(const MatchSpace& b, pir::Family f) {
 // What covers() needs first, packed so that rejecting a candidate touches
 // one small record: most candidates fail here.
 struct Summary {
-  uint8_t fams = 0, proto = 0;
+  uint8_t fams = 0;
+  pir::Proto proto = pir::Proto::Any;
   bool ports = false;
   uint16_t sport_lo = 0, sport_hi = 0, dport_lo = 0, dport_hi = 0;
 
   explicit Summary(const MatchSpace& m)
-      : fams(static_cast<uint8_t>(m.fams)), proto(static_cast<uint8_t>(m.proto)), ports(m.ports) {
+      : fams(static_cast<uint8_t>(m.fams)), proto(m.proto), ports(m.ports) {
     if (m.empty()) return;
     sport_lo = static_cast<uint16_t>(m.sport().front().lo);
     sport_hi = static_cast<uint16_t>(m.sport().back().hi);
@@ -83,7 +86,7 @@ struct Summary {
   }
   // Necessary for `this` to cover `b`: the hulls of b's ports lie in ours.
   bool may_cover(const Summary& b) const {
-    return (b.fams & fams) == b.fams && (proto == static_cast<uint8_t>(pir::Proto::Any) || proto == b.proto) &&
+    return (b.fams & fams) == b.fams && proto_covers(proto, b.proto, b.fams) &&
            (!ports || (b.ports && sport_lo <= b.sport_lo && b.sport_hi <= sport_hi &&
                        dport_lo <= b.dport_lo && b.dport_hi <= dport_hi));
   }

@@ -60,19 +60,61 @@ struct PortMatch {
   bool operator==(const PortMatch&) const = default;
 };
 
-enum class Proto : uint8_t { Any = 0, Icmp = 1, Tcp = 6, Udp = 17, Icmpv6 = 58 };
+// The IP protocol a rule matches: any, an IP protocol number (1..255; the
+// named members are the common ones, every other number is valid too), or
+// IcmpAny, ICMP of the packet's family (1 for IPv4, 58 for IPv6).
+enum class Proto : uint16_t {
+  Any = 0,
+  Icmp = 1,
+  Tcp = 6,
+  Udp = 17,
+  Gre = 47,
+  Esp = 50,
+  Ah = 51,
+  Icmpv6 = 58,
+  Sctp = 132,
+  IcmpAny = 256,
+};
+inline Proto proto_number(uint8_t n) { return static_cast<Proto>(n); }
+// The protocol number a packet of family `f` carries for `p`; 0 for Any.
+uint8_t proto_in(Proto p, Family f);
+// An IPv6 extension header (routing 43, fragment 44, AH 51, destination
+// options 60): in IPv6 the protocol of a packet is what follows them, so a
+// rule for one of these protocols matches IPv4 only.
+bool is_v6_extension(Proto p);
 enum class Mode : uint8_t { Enforce = 0, Audit = 1 };
 
 // What a rule matches, in every domain whose rules match packets.
+//
+// Beyond addresses, ports and protocol a rule may constrain (each unset by
+// default, and then matching every packet):
+//   family      bit 0 IPv4, bit 1 IPv6: `ipv4`, `ipv6` (0: both)
+//   tcp flags   (flags & tcp_mask) == tcp_flags, TCP packets only
+//   ICMP        type and code: icmp_type/icmp_code for ICMP (IPv4),
+//               icmp6_type/icmp6_code for ICMPv6 (both pairs for IcmpAny)
+//   dscp        the DSCP of the IPv4 TOS or IPv6 traffic class
+//   vlan        the id of the outer VLAN tag; vlan_inner the inner tag's id
+//               of a double-tagged (802.1ad) frame
 struct Match {
   Proto proto = Proto::Any;
   AddrMatch src, dst;
   PortMatch sport, dport;
+  uint8_t family = 0;
+  uint8_t tcp_flags = 0, tcp_mask = 0;  // tcp_mask 0: any flags
+  int16_t icmp_type = -1, icmp_code = -1, icmp6_type = -1, icmp6_code = -1;
+  int8_t dscp = -1;
+  int16_t vlan = -1, vlan_inner = -1;
   bool operator==(const Match&) const = default;
   // The families this match can match: bit 0 IPv4, bit 1 IPv6. Derived from
-  // the address constraints and the protocol; sema rejects rules where it is 0.
+  // the address constraints, the family and the protocol; sema rejects rules
+  // where it is 0.
   unsigned families() const;
   bool has_ports() const { return !sport.any || !dport.any; }
+  // Has a constraint beyond family, addresses, ports and protocol.
+  bool has_extra() const {
+    return tcp_mask || icmp_type >= 0 || icmp6_type >= 0 || icmp_code >= 0 || icmp6_code >= 0 || dscp >= 0 ||
+           vlan >= 0 || vlan_inner >= 0;
+  }
 };
 
 // A domain block. Each domain derives its own from BlockOf<itself>.
@@ -121,7 +163,21 @@ struct Policy {
   void put(Poly<Block> b);
 };
 
+// "tcp", "gre", "icmp-any", or the number ("99") of an unnamed protocol.
 const char* to_string(Proto p);
+// A protocol by its name (the names to_string gives, and "ipv6-icmp",
+// "icmp6"); nullopt when unknown.
+std::optional<Proto> proto_by_name(std::string_view name);
+// TCP flags as written in rules and packets: "S", "SA", "FSRPAU" (S SYN,
+// F FIN, R RST, P PSH, A ACK, U URG, E ECE, C CWR).
+std::string tcp_flags_text(uint8_t flags);
+std::optional<uint8_t> tcp_flags_of(std::string_view text);
+// ICMP (v4) or ICMPv6 type and code names ("echo-request", "port-unreachable")
+// in family `f`; nullopt when the family has no such name.
+std::optional<uint8_t> icmp_type_by_name(std::string_view name, Family f);
+std::optional<uint8_t> icmp_code_by_name(std::string_view name, Family f);
+// DSCP names: cs0..cs7, af11..af43, ef, va.
+std::optional<uint8_t> dscp_by_name(std::string_view name);
 const char* to_string(Mode m);
 
 // A match as the policy language writes it: `any`, `@trusted`, `!10.0.0.0/8`,

@@ -28,7 +28,11 @@ std::string source_text(const PortMatch& m) {
 std::string source_text(const Match& m) {
   std::string s;
   auto add = [&](const std::string& part) { s += (s.empty() ? "" : " ") + part; };
-  if (m.proto != Proto::Any) add(to_string(m.proto));
+  if (m.family) add(m.family == 1 ? "ipv4" : "ipv6");
+  if (m.proto == Proto::Tcp || m.proto == Proto::Udp || m.proto == Proto::Icmp || m.proto == Proto::Icmpv6)
+    add(to_string(m.proto));
+  else if (m.proto != Proto::Any)
+    add(std::string("proto ") + to_string(m.proto));
   bool src = !m.src.any || !m.sport.any, dst = !m.dst.any || !m.dport.any;
   if (src) {
     add("from " + source_text(m.src));
@@ -38,6 +42,27 @@ std::string source_text(const Match& m) {
     add("to " + source_text(m.dst));
     if (!m.dport.any) add("port " + source_text(m.dport));
   }
+  if (m.tcp_mask) {
+    std::string f = "flags " + (m.tcp_flags ? tcp_flags_text(m.tcp_flags) : std::string("-"));
+    if (m.tcp_mask != m.tcp_flags) f += "/" + tcp_flags_text(m.tcp_mask);
+    add(f);
+  }
+  auto icmp = [&](int type, int code) {
+    if (type >= 0) add("type " + std::to_string(type));
+    if (code >= 0) add("code " + std::to_string(code));
+  };
+  if (m.proto == Proto::IcmpAny && (m.icmp_type >= 0 || m.icmp_code >= 0)) {
+    add("(v4");
+    icmp(m.icmp_type, m.icmp_code);
+    s += ", v6";
+    icmp(m.icmp6_type, m.icmp6_code);
+    s += ")";
+  } else {
+    icmp(m.icmp_type, m.icmp_code);
+    icmp(m.icmp6_type, m.icmp6_code);
+  }
+  if (m.dscp >= 0) add("dscp " + std::to_string(m.dscp));
+  if (m.vlan >= 0) add("vlan " + std::to_string(m.vlan) + (m.vlan_inner >= 0 ? ":" + std::to_string(m.vlan_inner) : ""));
   return s;
 }
 

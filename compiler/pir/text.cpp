@@ -167,6 +167,27 @@ void append_match(std::string& out, const Match& m) {
   append_ports(out, m.sport);
   out += " dport ";
   append_ports(out, m.dport);
+  if (m.family) out += m.family == 1 ? " family ipv4" : m.family == 2 ? " family ipv6" : " family " + std::to_string(m.family);
+  if (m.tcp_mask) {
+    out += " flags ";
+    out += m.tcp_flags ? tcp_flags_text(m.tcp_flags) : "-";
+    out += '/';
+    out += tcp_flags_text(m.tcp_mask);
+  }
+  auto num = [&](const char* kw, int v) {
+    if (v < 0) return;
+    out += ' ';
+    out += kw;
+    out += ' ';
+    out += std::to_string(v);
+  };
+  num("icmp-type", m.icmp_type);
+  num("icmp-code", m.icmp_code);
+  num("icmpv6-type", m.icmp6_type);
+  num("icmpv6-code", m.icmp6_code);
+  num("dscp", m.dscp);
+  num("vlan", m.vlan);
+  num("vlan-inner", m.vlan_inner);
 }
 
 bool TextLine::done() {
@@ -306,6 +327,55 @@ Match TextLine::match() {
   match_body<PortRange>(*this, m.sport.any, m.sport.set, m.sport.ranges, nullptr, range_of);
   keyword("dport");
   match_body<PortRange>(*this, m.dport.any, m.dport.set, m.dport.ranges, nullptr, range_of);
+  auto bounded = [&](uint32_t max) {
+    uint32_t v = number();
+    if (v > max) text_fail("value " + std::to_string(v) + " out of range");
+    return v;
+  };
+  for (;;) {
+    auto w = peek_word();
+    if (w == "family") {
+      keyword("family");
+      auto f = word();
+      if (f == "ipv4") m.family = 1;
+      else if (f == "ipv6") m.family = 2;
+      else text_fail("unknown family `" + std::string(f) + "`");
+    } else if (w == "flags") {
+      keyword("flags");
+      skip_spaces();
+      auto set = until("/");
+      expect('/');
+      auto mask = until(" ");
+      auto fs = set == "-" ? std::optional<uint8_t>(0) : tcp_flags_of(set);
+      auto fm = tcp_flags_of(mask);
+      if (!fs || !fm) text_fail("bad tcp flags");
+      m.tcp_flags = *fs;
+      m.tcp_mask = *fm;
+    } else if (w == "icmp-type") {
+      keyword(w);
+      m.icmp_type = static_cast<int16_t>(bounded(255));
+    } else if (w == "icmpv6-type") {
+      keyword(w);
+      m.icmp6_type = static_cast<int16_t>(bounded(255));
+    } else if (w == "icmp-code") {
+      keyword(w);
+      m.icmp_code = static_cast<int16_t>(bounded(255));
+    } else if (w == "icmpv6-code") {
+      keyword(w);
+      m.icmp6_code = static_cast<int16_t>(bounded(255));
+    } else if (w == "dscp") {
+      keyword(w);
+      m.dscp = static_cast<int8_t>(bounded(63));
+    } else if (w == "vlan") {
+      keyword(w);
+      m.vlan = static_cast<int16_t>(bounded(4095));
+    } else if (w == "vlan-inner") {
+      keyword(w);
+      m.vlan_inner = static_cast<int16_t>(bounded(4095));
+    } else {
+      break;
+    }
+  }
   return m;
 }
 
@@ -322,8 +392,12 @@ void TextLine::trailer(std::string* description, Loc* loc_out) {
 }
 
 Proto proto_of(std::string_view w) {
-  for (Proto p : {Proto::Any, Proto::Icmp, Proto::Tcp, Proto::Udp, Proto::Icmpv6})
-    if (w == to_string(p)) return p;
+  if (auto p = proto_by_name(w)) return *p;
+  unsigned v = 0;
+  auto [end, ec] = std::from_chars(w.data(), w.data() + w.size(), v);
+  if (!w.empty() && ec == std::errc() && end == w.data() + w.size() && v >= 1 && v <= 255 &&
+      w == to_string(static_cast<Proto>(v)))
+    return static_cast<Proto>(v);
   text_fail("unknown protocol `" + std::string(w) + "`");
 }
 

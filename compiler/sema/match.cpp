@@ -62,19 +62,27 @@ std::optional<unsigned> check_match(const ast::Match& m, const ast::Name& rule_i
     }
   }
 
-  pir::Proto proto = m.proto.value_or(pir::Proto::Any);
+  std::optional<pir::Proto> resolved = ast::resolve_proto(m, &ctx.diags);
+  if (!resolved) return std::nullopt;
+  pir::Proto proto = *resolved;
+  pir::Match options;
+  options.proto = proto;
+  bool options_ok = ast::resolve_match_options(m, options, &ctx.diags);
   if (first_ports && proto != pir::Proto::Tcp && proto != pir::Proto::Udp) {
     auto& d = ctx.diags.report(DiagCode::E0110, first_ports->span, "ports need protocol `tcp` or `udp`");
-    if (m.proto) {
+    if (m.proto || m.proto_lit) {
       d.notes.push_back({m.proto_span, std::string("the protocol is `") + pir::to_string(proto) + "`"});
     } else {
       d.help = "write `tcp` or `udp` after the action";
     }
   }
 
-  if (!src || !dst) return std::nullopt;
-  unsigned proto_f = proto == pir::Proto::Icmp ? kV4 : proto == pir::Proto::Icmpv6 ? kV6 : kV4 | kV6;
-  unsigned fams = *src & *dst & proto_f;
+  if (!src || !dst || !options_ok) return std::nullopt;
+  unsigned proto_f = proto == pir::Proto::Icmp || pir::is_v6_extension(proto) ? kV4
+                     : proto == pir::Proto::Icmpv6                             ? kV6
+                                                                               : kV4 | kV6;
+  unsigned fam_f = m.family ? *m.family : kV4 | kV6;
+  unsigned fams = *src & *dst & proto_f & fam_f;
   if (fams != 0) return fams;
   auto& d = ctx.diags.report(DiagCode::E0106, rule_id.span,
                              "rule `" + rule_id.text + "` can match neither IPv4 nor IPv6");
@@ -82,6 +90,11 @@ std::optional<unsigned> check_match(const ast::Match& m, const ast::Name& rule_i
   if (*dst != (kV4 | kV6)) d.notes.push_back({m.to->addr.span, std::string("destination is ") + family_text(*dst)});
   if (proto_f != (kV4 | kV6))
     d.notes.push_back({m.proto_span, std::string("`") + pir::to_string(proto) + "` is " + family_text(proto_f)});
+  if (fam_f != (kV4 | kV6))
+    d.notes.push_back({m.family_span, std::string("the rule is ") + family_text(fam_f)});
+  if (pir::is_v6_extension(proto))
+    d.help = std::string("in IPv6 `") + pir::to_string(proto) +
+             "` is an extension header, and a packet's protocol is the header that follows its extension headers";
   return std::nullopt;
 }
 

@@ -91,7 +91,7 @@ rule_packets() {  # RULE
 import json, sys
 fw = json.load(sys.stdin)["domains"]["firewall"]
 rid = sys.argv[1]
-for r in fw["rules"] + fw["retired"] + [fw["default_rule"]] + [fw.get("established", {})]:
+for r in fw["rules"] + fw["retired"] + [fw["default_rule"]] + [fw.get("established", {}), fw.get("management", {})]:
     if r.get("id") == rid:
         print(r["packets"]); break
 else:

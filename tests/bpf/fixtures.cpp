@@ -16,6 +16,8 @@ std::unique_ptr<Object> load_fw(const FwSetup& s, const std::vector<FwRule>& rul
   cfg.next_slot = s.next_slot;
   cfg.malformed_counter_key = s.malformed_key;
   cfg.established_counter_key = s.established_key;
+  cfg.reject_interval_ns = s.reject_interval_ns;
+  cfg.reject_burst = s.reject_burst;
 
   auto o = std::make_unique<Object>(s.variant);
   o->config(cfg).max_entries("sn_fw_rules", uint32_t(rules.size() + 1));

@@ -30,6 +30,8 @@ struct FwSetup {
   uint64_t malformed_key = 900;
   uint64_t established_key = 901;
   uint32_t ring_size = 0;  // 0: the object's
+  uint64_t reject_interval_ns = 100'000'000;  // `reject` answers per source: one per 100 ms,
+  uint32_t reject_burst = 10;                 // in bursts of 10
   Shared shared;
 };
 

@@ -1,5 +1,7 @@
 #include "tests/diff/packet_gen.h"
 
+#include <type_traits>
+
 #include "compiler/eval/packet.h"
 #include "compiler/pir/domains/conntrack.h"
 #include "compiler/pir/domains/firewall.h"
@@ -66,6 +68,13 @@ PacketGenerator::PacketGenerator(const pir::Policy& policy, uint64_t seed) : rng
       for (const auto& c : a->cidrs) add_cidr_edges(c, c.addr.family == pir::Family::V4 ? v4_ : v6_);
     for (const auto& pr : m->sport.ranges) add_range_edges(pr, ports_);
     for (const auto& pr : m->dport.ranges) add_range_edges(pr, ports_);
+    if (m->dscp >= 0) dscps_.push_back(static_cast<uint8_t>(m->dscp));
+    for (int v : {m->vlan, m->vlan_inner})
+      if (v >= 0) vlans_.push_back(static_cast<uint16_t>(v));
+    if (m->icmp_type >= 0) icmp4_types_.push_back(static_cast<uint8_t>(m->icmp_type));
+    if (m->icmp6_type >= 0) icmp6_types_.push_back(static_cast<uint8_t>(m->icmp6_type));
+    for (int c : {m->icmp_code, m->icmp6_code})
+      if (c >= 0) icmp_codes_.push_back(static_cast<uint8_t>(c));
   }
   ports_.push_back(0);
   ports_.push_back(65535);
@@ -79,6 +88,29 @@ pir::Addr PacketGenerator::addr(pir::Family f) {
   return pir::Addr::from_value(f, v);
 }
 
+void PacketGenerator::options(eval::Packet& p) {
+  auto from = [&](const auto& pool, auto fallback) {
+    using T = typename std::decay_t<decltype(pool)>::value_type;
+    if (!pool.empty() && rng_() % 2) return static_cast<T>(pool[rng_() % pool.size()] + (rng_() % 8 == 0));
+    return static_cast<T>(fallback);
+  };
+  if (rng_() % 3 == 0) p.dscp = from(dscps_, rng_() % 64) & 63;
+  if (p.is_icmp() && !p.inner && rng_() % 3 == 0) {
+    // Types that are neither errors nor echo keep the packet simple to
+    // build; errors need the packet they quote.
+    uint8_t t = from(p.proto == 1 ? icmp4_types_ : icmp6_types_, rng_() % 256);
+    bool error = p.proto == 1 ? (t == 3 || t == 4 || t == 5 || t == 11 || t == 12) : (t >= 1 && t <= 4);
+    if (!error) {
+      p.icmp_type = t;
+      p.icmp_code = from(icmp_codes_, rng_() % 16);
+    }
+  }
+  unsigned tags = rng_() % 6;
+  auto id = [&] { return static_cast<uint16_t>(from(vlans_, rng_() % 4096) & 0xfff); };
+  if (tags == 0) p.vlans = {id()};
+  if (tags == 1) p.vlans = {id(), id()};
+}
+
 uint16_t PacketGenerator::port() {
   if (rng_() % 4 != 0) return ports_[rng_() % ports_.size()];
   return static_cast<uint16_t>(rng_());
@@ -87,10 +119,11 @@ uint16_t PacketGenerator::port() {
 eval::Packet PacketGenerator::next() {
   eval::Packet p;
   p.family = rng_() % 3 == 0 ? pir::Family::V6 : pir::Family::V4;
-  static const uint8_t kProtos[] = {6, 6, 6, 17, 17, 17, 1, 58, 47};
+  static const uint8_t kProtos[] = {6, 6, 6, 17, 17, 17, 1, 58, 47, 50, 51, 132};
   do {
     p.proto = kProtos[rng_() % std::size(kProtos)];
-  } while ((p.proto == 1 && p.family == pir::Family::V6) || (p.proto == 58 && p.family == pir::Family::V4));
+  } while ((p.proto == 1 && p.family == pir::Family::V6) || (p.proto == 58 && p.family == pir::Family::V4) ||
+           (p.proto == 51 && p.family == pir::Family::V6));  // AH: an IPv6 extension header
   p.src = addr(p.family);
   p.dst = addr(p.family);
   if (p.proto == 6 || p.proto == 17) {
@@ -105,9 +138,7 @@ eval::Packet PacketGenerator::next() {
     p.icmp_id = rng_() % 2 ? 1 : static_cast<uint16_t>(rng_());
   }
   p.fragment = rng_() % 20 == 0;
-  unsigned tags = rng_() % 10;
-  if (tags == 0) p.vlans = {static_cast<uint16_t>(rng_() % 4096)};
-  if (tags == 1) p.vlans = {static_cast<uint16_t>(rng_() % 4096), static_cast<uint16_t>(rng_() % 4096)};
+  options(p);
   p.payload = static_cast<uint32_t>(rng_() % 64);
   return p;
 }
@@ -170,7 +201,13 @@ eval::TimedPacket TrafficGenerator::packet_of(const Conversation& c, bool from_l
   }
   p.payload = static_cast<uint32_t>(rng_() % 100);
   if (rng_() % 100 == 0) p.fragment = true;
-  if (rng_() % 20 == 0) p.vlans = {static_cast<uint16_t>(rng_() % 4096)};
+  if (rng_() % 2 == 0) {
+    // The options of the conversation's packets vary packet by packet; ICMP
+    // keeps its echo types, which the conversation is about.
+    uint8_t type = p.icmp_type, code = p.icmp_code;
+    single_.options(p);
+    if (rng_() % 4) p.icmp_type = type, p.icmp_code = code;
+  }
   return tp;
 }
 
@@ -306,7 +343,7 @@ TrafficGenerator::Conversation TrafficGenerator::aimed_at(const pir::Match& m) {
       if (c.proto == 1 && c.family == pir::Family::V6) c.proto = 58;
       break;
     }
-    default: c.proto = static_cast<uint8_t>(m.proto);
+    default: c.proto = pir::proto_in(m.proto, c.family);
   }
   c.remote = addr_in(m.src, c.family);
   c.local = addr_in(m.dst, c.family);

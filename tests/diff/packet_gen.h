@@ -35,6 +35,16 @@ class PacketGenerator {
   std::mt19937_64 rng_;
   std::vector<pir::Addr> v4_, v6_;
   std::vector<uint16_t> ports_;
+  // What the policy's match options name, so that packets meet them (and
+  // their neighbours) often: DSCPs, VLAN ids, ICMP and ICMPv6 types and codes.
+  std::vector<uint8_t> dscps_, icmp4_types_, icmp6_types_, icmp_codes_;
+  std::vector<uint16_t> vlans_;
+
+ public:
+  // Match options for `p`: TCP flags, ICMP type and code, DSCP, VLAN tags.
+  void options(eval::Packet& p);
+
+ private:
 };
 
 class TrafficGenerator {

@@ -79,16 +79,24 @@ std::string ports(std::mt19937_64& rng, const Sets& sets) {
 
 // `[PROTO] [from ADDR [port PORTS]] [to ADDR [port PORTS]]`; sets the rule's
 // family and protocol.
-std::string match(std::mt19937_64& rng, const Sets& sets, Fam& f, std::string& proto) {
+std::string match(std::mt19937_64& rng, const Sets& sets, bool options, Fam& f, std::string& proto) {
   static const Fam kFams[] = {V4, V4, V6, Both, Both};
   f = pick(rng, kFams);
-  static const char* kProtos[] = {"any", "tcp", "tcp", "udp", "icmp", "icmpv6"};
-  proto = pick(rng, kProtos);
-  if (proto == "icmp") f = V4;
+  static const char* kProtos[] = {"any", "tcp", "tcp", "udp", "icmp", "icmpv6", "proto gre", "proto 50",
+                                  "proto ah", "proto sctp", "proto icmp-any"};
+  do {
+    proto = pick(rng, kProtos);
+  } while (!options && proto == "proto icmp-any");
+  // AH is an IPv6 extension header: a rule for it matches IPv4 only.
+  if (proto == "icmp" || proto == "proto ah") f = V4;
   if (proto == "icmpv6") f = V6;
   bool ports_ok = proto == "tcp" || proto == "udp";
   std::string s = proto == "any" && rng() % 2 ? "" : proto;
-  bool narrowed = proto == "icmp" || proto == "icmpv6";
+  // A family constraint, for rules that may name no address.
+  std::string family;
+  if (rng() % 6 == 0 && f != Both && proto != "icmp" && proto != "icmpv6" && proto != "proto ah")
+    family = f == V4 ? "ipv4" : "ipv6";
+  bool narrowed = proto == "icmp" || proto == "icmpv6" || proto == "proto ah";
   auto side = [&](const char* kw) {
     std::string a = addr(rng, f, sets);
     if (a != "any") narrowed = true;
@@ -100,7 +108,33 @@ std::string match(std::mt19937_64& rng, const Sets& sets, Fam& f, std::string& p
   side("from");
   side("to");
   // Nothing said which family: the rule matches both.
-  if (!narrowed) f = Both;
+  if (!narrowed && family.empty()) f = Both;
+  if (!family.empty()) s = family + (s.empty() ? "" : " ") + s;
+  if (options) {
+    auto add = [&](const std::string& o) { s += (s.empty() ? "" : " ") + o; };
+    if (proto == "tcp" && rng() % 4 == 0) {
+      static const char* kFlags[] = {"S", "S/SA", "A", "R", "F/FA", "SA/SA", "P/SAFR", "-"};
+      std::string fl = pick(rng, kFlags);
+      if (fl != "-") add("flags " + fl);
+    }
+    if ((proto == "icmp" || proto == "icmpv6" || proto == "proto icmp-any") && rng() % 2 == 0) {
+      static const char* kTypes[] = {"echo-request", "echo-reply", "destination-unreachable", "time-exceeded"};
+      static const int k4[] = {0, 8, 13, 9}, k6[] = {128, 129, 135, 134};
+      bool any = proto == "proto icmp-any";
+      std::string t = any || rng() % 2 ? std::string(pick(rng, kTypes))
+                                       : std::to_string(proto == "icmp" ? pick(rng, k4) : pick(rng, k6));
+      add("type " + t);
+      if (rng() % 3 == 0) add("code " + std::string(!any && rng() % 2 ? "0" : "port-unreachable"));
+    }
+    if (rng() % 6 == 0) {
+      static const char* kDscp[] = {"0", "ef", "af11", "cs1", "10", "63"};
+      add(std::string("dscp ") + pick(rng, kDscp));
+    }
+    if (rng() % 6 == 0) {
+      static const char* kVlan[] = {"1", "100", "4095", "100:200", "0:0", "7:100"};
+      add(std::string("vlan ") + pick(rng, kVlan));
+    }
+  }
   return s;
 }
 
@@ -144,13 +178,13 @@ std::string random_policy_text(std::mt19937_64& rng, const RandomPolicyOptions& 
     out << "firewall {\n";
     out << "    default " << (rng() % 2 ? "allow" : "deny") << '\n';
     if (rng() % 5 == 0) out << "    mode audit\n";
-    static const char* kActions[] = {"allow", "deny", "log"};
+    static const char* kActions[] = {"allow", "deny", "log", "reject"};
     static const char* kStates[] = {"new", "established", "related", "invalid"};
     size_t n = 1 + rng() % o.max_firewall_rules;
     for (size_t i = 0; i < n; ++i) {
       Fam f;
       std::string proto;
-      std::string m = match(rng, sets, f, proto);
+      std::string m = match(rng, sets, o.match_options, f, proto);
       out << "    rule r" << i << ' ' << pick(rng, kActions) << (m.empty() ? "" : " ") << m;
       if (o.conntrack && rng() % 3 == 0) {
         if (rng() % 2) {
@@ -179,7 +213,7 @@ std::string random_policy_text(std::mt19937_64& rng, const RandomPolicyOptions& 
     for (size_t i = 0; i < n; ++i) {
       Fam f;
       std::string proto;
-      std::string m = match(rng, sets, f, proto);
+      std::string m = match(rng, sets, o.match_options, f, proto);
       out << "    rule q" << i << ' ' << (rng() % 3 ? "drop" : "log") << (m.empty() ? "" : " ") << m;
       uint64_t count = pick(rng, kCounts);
       bool minutes = rng() % 5 == 0;
@@ -201,7 +235,8 @@ std::string random_policy_text(std::mt19937_64& rng, const RandomPolicyOptions& 
           else out << " per source /" << 8 + rng() % 25 << " /" << 16 + rng() % 113;
           break;
         case 3:
-          if (proto != "icmp" && proto != "icmpv6") out << " per port";
+          // Only TCP and UDP carry ports: `per port` does not apply to the others.
+          if (proto == "any" || proto == "tcp" || proto == "udp") out << " per port";
           break;
         default: out << " global";
       }

@@ -28,6 +28,7 @@ struct Expect {
   bool over = false;                     // ... over its limit
   std::optional<pir::CtState> ct;
   std::optional<std::string> flow;
+  std::optional<std::string> answer;  // `answer tcp-rst|icmp-unreachable|icmpv6-unreachable|none`
 };
 
 struct Line {
@@ -74,7 +75,7 @@ bool known_flow(const std::string& s) {
   return false;
 }
 
-// `pass|drop [RULE] [firewall/RULE] [ratelimit/RULE [over]] [ct STATE] [flow STATE]`
+// `pass|drop [RULE] [firewall/RULE] [ratelimit/RULE [over]] [ct STATE] [flow STATE] [answer ANSWER]`
 bool parse_expect(const std::string& text, Expect& e, std::string* err) {
   auto w = words(text);
   if (w.empty() || (w[0] != "pass" && w[0] != "drop")) {
@@ -107,6 +108,14 @@ bool parse_expect(const std::string& text, Expect& e, std::string* err) {
         return false;
       }
       e.flow = *v;
+    } else if (t == "answer") {
+      const std::string* v = value("an answer");
+      if (!v) return false;
+      if (*v != "none" && *v != "tcp-rst" && *v != "icmp-unreachable" && *v != "icmpv6-unreachable") {
+        *err = "unknown answer `" + *v + "` (none, tcp-rst, icmp-unreachable, icmpv6-unreachable)";
+        return false;
+      }
+      e.answer = *v == "none" ? "" : *v;
     } else if (t.rfind("ratelimit/", 0) == 0) {
       e.ratelimit = t.substr(10);
       if (i + 1 < w.size() && w[i + 1] == "over") e.over = true, ++i;
@@ -237,6 +246,7 @@ std::vector<std::string> check(const Line& l, const eval::Verdict& v, eval::Eval
   if (rl_rule != e.ratelimit || (rl_rule && over != e.over))
     out.push_back(rl_rule ? "ratelimit/" + *rl_rule + (over ? " over" : " within") : "no rate-limit rule");
   if (e.ct && v.ct != *e.ct) out.push_back(std::string("ct ") + pir::to_string(v.ct));
+  if (e.answer && v.answer != *e.answer) out.push_back("answer " + (v.answer.empty() ? std::string("none") : v.answer));
   if (e.flow) {
     uint64_t last = l.tp.time_ns;
     std::string got = flow_state(ev, l.tp.pkt, last);

@@ -14,7 +14,7 @@ namespace sentinel::testing {
 
 namespace {
 
-constexpr uint32_t kXdpDrop = 1, kXdpPass = 2;
+constexpr uint32_t kXdpDrop = 1, kXdpPass = 2, kXdpTx = 3;
 constexpr int kTcxDrop = 2;
 
 std::string entry_text(const eval::conntrack::Entry& e) {
@@ -134,7 +134,7 @@ Step ChainCheck::run(const eval::TimedPacket& tp) {
   } else {
     ks.xdp = k.xdp(frame, tp.time_ns);
     if (ks.xdp == kXdpPass) ks.tc = k.tc(backend::Hook::TcxIngress, frame, tp.time_ns);
-    ks.dropped = ks.xdp == kXdpDrop || ks.tc == kTcxDrop;
+    ks.dropped = ks.xdp == kXdpDrop || ks.xdp == kXdpTx || ks.tc == kTcxDrop;
   }
   auto now = mode_ == CounterCheck::All ? snapshot() : read(want);
   for (const auto& [id, n] : now) {
@@ -143,8 +143,13 @@ Step ChainCheck::run(const eval::TimedPacket& tp) {
   }
   last_ = std::move(now);
 
-  if (!tp.egress && ks.xdp != kXdpPass && ks.xdp != kXdpDrop)
-    s.differences.push_back("kernel: XDP action " + std::to_string(ks.xdp) + ", neither pass nor drop");
+  if (!tp.egress && ks.xdp != kXdpPass && ks.xdp != kXdpDrop && ks.xdp != kXdpTx)
+    s.differences.push_back("kernel: XDP action " + std::to_string(ks.xdp) + ", neither pass, drop nor tx");
+  // XDP_TX is the answer of `reject`: sent exactly when the evaluator sends one.
+  if (!tp.egress && (ks.xdp == kXdpTx) != !s.verdict.answer.empty())
+    s.differences.push_back(std::string("answer: evaluator ") +
+                            (s.verdict.answer.empty() ? "none" : s.verdict.answer) + ", kernel " +
+                            (ks.xdp == kXdpTx ? "XDP_TX" : "none"));
   if (ks.tc != -1 && ks.tc != 0 && ks.tc != kTcxDrop)
     s.differences.push_back("kernel: TC verdict " + std::to_string(ks.tc));
   if (ks.dropped != s.verdict.dropped)

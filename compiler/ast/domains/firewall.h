@@ -31,10 +31,18 @@ struct FwRule {
   bool operator==(const FwRule&) const = default;
 };
 
+// `management [MATCH]`: traffic the anti-lockout guard keeps passing.
+struct FwManagement {
+  Match match;  // empty: SSH, `tcp to any port 22`
+  Span span;
+  bool operator==(const FwManagement&) const = default;
+};
+
 struct FirewallBlock : BlockOf<FirewallBlock> {
   static constexpr DomainId kDomain = DomainId::firewall;
   std::vector<FwDefault> defaults;  // more than one is an error
   std::vector<ModeSetting> modes;   // more than one is an error
+  std::vector<FwManagement> management;
   std::vector<FwRule> rules;
   bool operator==(const FirewallBlock&) const = default;
 };

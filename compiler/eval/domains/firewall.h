@@ -14,8 +14,10 @@ namespace sentinel::eval::firewall {
 struct Decision {
   int rule = -1;            // -1: the default (or `established`)
   bool established = false; // passed before the rules by `established allow`
+  bool management = false;  // passed before the rules by the anti-lockout guard
   pir::FirewallAction action = pir::FirewallAction::Allow;
-  bool dropped = false;     // what XDP does: deny in enforce mode
+  bool dropped = false;     // what XDP does: deny or reject in enforce mode
+  std::string answer;       // reject in enforce mode: the answer sent (reject_answer), or "" when none
   std::vector<Miss> misses; // when tracing
 };
 
@@ -30,5 +32,17 @@ Decision decide(const pir::Firewall& fw, const Packet& pkt, pir::CtState ct, boo
 inline constexpr const char* kDefaultId = "default";
 inline constexpr const char* kEstablishedId = "established";
 inline constexpr const char* kMalformedId = "malformed";
+inline constexpr const char* kManagementId = "management";
+
+// `reject` answers each source at most once per kRejectIntervalNs, in
+// bursts of up to kRejectBurst (a token bucket per source address; over it,
+// the packet is only dropped).
+inline constexpr uint64_t kRejectIntervalNs = 100'000'000;
+inline constexpr uint32_t kRejectBurst = 10;
+
+// The answer `reject` sends for a packet, when it may send one at all:
+// "tcp-rst", "icmp-unreachable", "icmpv6-unreachable"; empty when none
+// (a RST, an ICMP error, a non-first fragment, multicast or broadcast).
+std::string reject_answer(const Packet& pkt);
 
 }  // namespace sentinel::eval::firewall

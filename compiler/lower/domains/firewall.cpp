@@ -9,6 +9,13 @@ std::unique_ptr<pir::Block> lower_firewall(const ast::Block& block, const LowerC
   out->loc = ctx.loc(fw.span);
   if (!fw.defaults.empty()) out->default_action = fw.defaults.front().action;
   if (!fw.modes.empty()) out->mode = fw.modes.front().mode;
+  for (const auto& m : fw.management) {
+    pir::FirewallManagement& o = out->management.emplace_back();
+    bool empty = !m.match.family && !m.match.proto && !m.match.proto_lit && !m.match.from && !m.match.to &&
+                 m.match.flags.empty() && m.match.icmp.empty() && m.match.dscp.empty() && m.match.vlan.empty();
+    o.match = empty ? pir::default_management_match() : ctx.match(m.match);
+    o.loc = ctx.loc(m.span);
+  }
   out->rules.reserve(fw.rules.size());
   for (const auto& r : fw.rules) {
     pir::FirewallRule& o = out->rules.emplace_back();

@@ -3,6 +3,7 @@
 // checks record by record (sentinel/abi/cls_extra.h).
 #pragma once
 #include <cstdint>
+#include <string>
 #include <utility>
 #include <vector>
 

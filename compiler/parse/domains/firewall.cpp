@@ -10,6 +10,12 @@ bool fw_setting(Reader& r, ast::FirewallBlock& b) {
   Reader::RuleScope rs(r, "fwSetting");
   if (r.at(Tok::MODE)) return r.mode_setting(b.modes.emplace_back());
   size_t first = r.pos();
+  if (r.accept(Tok::MANAGEMENT)) {
+    auto& m = b.management.emplace_back();
+    if (!r.match_clause(m.match)) return false;
+    m.span = r.span_from(first);
+    return true;
+  }
   if (!r.expect(Tok::DEFAULT)) return false;
   ast::FwDefault d;
   if (r.accept(Tok::ALLOW))
@@ -69,6 +75,8 @@ bool fw_rule(Reader& r, ast::FwRule& out) {
       out.action = pir::FirewallAction::Allow;
     else if (r.accept(Tok::DENY))
       out.action = pir::FirewallAction::Deny;
+    else if (r.accept(Tok::REJECT))
+      out.action = pir::FirewallAction::Reject;
     else if (r.accept(Tok::LOG))
       out.action = pir::FirewallAction::Log;
     else
@@ -89,7 +97,7 @@ std::unique_ptr<ast::Block> parse_firewall(Reader& r) {
   if (!r.block_scope(b->scope)) return nullptr;
   b->rules.reserve(r.rule_tokens());
   bool ok = r.block_body(
-      {Tok::DEFAULT, Tok::MODE}, [&] { return fw_setting(r, *b); },
+      {Tok::DEFAULT, Tok::MODE, Tok::MANAGEMENT}, [&] { return fw_setting(r, *b); },
       [&] { return fw_rule(r, b->rules.emplace_back()); });
   if (!ok) return nullptr;
   return b;

@@ -14,6 +14,7 @@ const char* verb(pir::FirewallAction a) {
     case pir::FirewallAction::Allow: return "allows";
     case pir::FirewallAction::Deny: return "denies";
     case pir::FirewallAction::Log: return "logs";
+    case pir::FirewallAction::Reject: return "rejects";
   }
   return "decides";
 }
@@ -85,10 +86,71 @@ void check_firewall_shadowed(const pir::Policy& p, const SourceManager& sm, Diag
   }
 }
 
+namespace {
+
+bool overlap(const IntervalSet& a, const IntervalSet& b, unsigned bits) {
+  return !a.empty() && !b.empty() && !a.subset_of(b.complement(bits));
+}
+
+// Some packet matches both `a` and `b` (connection states aside).
+bool intersects(const pir::Match& a, const pir::Match& b) {
+  auto both = [](int x, int y) { return x < 0 || y < 0 || x == y; };
+  if ((a.tcp_flags ^ b.tcp_flags) & a.tcp_mask & b.tcp_mask) return false;
+  if (!both(a.icmp_type, b.icmp_type) || !both(a.icmp_code, b.icmp_code) || !both(a.icmp6_type, b.icmp6_type) ||
+      !both(a.icmp6_code, b.icmp6_code) || !both(a.dscp, b.dscp) || !both(a.vlan, b.vlan) ||
+      !both(a.vlan_inner, b.vlan_inner))
+    return false;
+  if ((a.has_ports() || b.has_ports()) && !overlap(port_set(a.sport), port_set(b.sport), 16)) return false;
+  if ((a.has_ports() || b.has_ports()) && !overlap(port_set(a.dport), port_set(b.dport), 16)) return false;
+  unsigned fams = a.families() & b.families();
+  for (pir::Family f : {pir::Family::V4, pir::Family::V6}) {
+    if (!(fams & (f == pir::Family::V4 ? 1u : 2u))) continue;
+    uint8_t pa = pir::proto_in(a.proto, f), pb = pir::proto_in(b.proto, f);
+    if (pa && pb && pa != pb) continue;
+    uint8_t proto = pa ? pa : pb;
+    if ((a.has_ports() || b.has_ports()) && proto && proto != 6 && proto != 17) continue;
+    if (a.tcp_mask || b.tcp_mask) {
+      if (proto && proto != 6) continue;
+    }
+    unsigned bits = family_bits(f);
+    if (overlap(address_set(a.src, f), address_set(b.src, f), bits) &&
+        overlap(address_set(a.dst, f), address_set(b.dst, f), bits))
+      return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+// W0204: a rule that drops traffic the anti-lockout guard keeps passing,
+// where no earlier rule already passes all of that traffic.
+void check_firewall_lockout(const pir::Policy& p, const SourceManager& sm, DiagEngine& diags) {
+  const auto& fw = *p.get<pir::Firewall>();
+  if (fw.management.empty()) return;
+  RuleSpans spans(sm);
+  for (const auto& m : fw.management) {
+    MatchSpace ms = match_space(m.match);
+    if (ms.empty()) continue;
+    for (const auto& r : fw.rules) {
+      bool passes = r.action == pir::FirewallAction::Allow || r.action == pir::FirewallAction::Log;
+      if (passes) {
+        if (!r.ct && match_space(r.match).covers(ms)) break;
+        continue;
+      }
+      if (!intersects(r.match, m.match)) continue;
+      auto& d = diags.report(DiagCode::W0204, spans.of(r.loc, r.id.size()),
+                             "rule `" + r.id + "` would cut management access (" + pir::source_text(m.match) + ")");
+      d.notes.push_back({spans.of(m.loc, 10), "the anti-lockout guard keeps this traffic passing, before every rule"});
+      d.help = "narrow `" + r.id + "` so that it leaves management access alone, or change the `management` setting";
+    }
+  }
+}
+
 void analyze_firewall(const pir::Policy& p, const pir::Block&, const SourceManager& sm, DiagEngine& diags) {
   check_rule_limits(firewall_rules(p), "the firewall", sm, diags);
   check_firewall_never_matching(p, sm, diags);
   check_firewall_shadowed(p, sm, diags);
+  check_firewall_lockout(p, sm, diags);
 }
 
 }  // namespace sentinel::passes

@@ -1,5 +1,6 @@
 // PIR text of the firewall block:
 //   firewall default deny mode enforce loc "edge.sen":4:1
+//   management tcp src any dst any sport any dport {22} loc "edge.sen":5:5
 //   rule ssh allow tcp src set:office{10.0.0.0/8} dst any sport any dport {22} ct {new,established} desc "admins" loc "edge.sen":7:10
 // `ct` is omitted when the rule matches any state.
 #include "compiler/pir/domains/firewall.h"
@@ -14,6 +15,7 @@ FirewallAction action_of(std::string_view w) {
   if (w == "allow") return FirewallAction::Allow;
   if (w == "deny") return FirewallAction::Deny;
   if (w == "log") return FirewallAction::Log;
+  if (w == "reject") return FirewallAction::Reject;
   text_fail("unknown action `" + std::string(w) + "`");
 }
 
@@ -40,6 +42,7 @@ const char* to_string(FirewallAction a) {
     case FirewallAction::Allow: return "allow";
     case FirewallAction::Deny: return "deny";
     case FirewallAction::Log: return "log";
+    case FirewallAction::Reject: return "reject";
   }
   return "deny";
 }
@@ -52,6 +55,12 @@ void Firewall::print(std::string& out) const {
   out += to_string(mode);
   append_loc(out, loc);
   out += '\n';
+  for (const auto& m : management) {
+    out += "management ";
+    append_match(out, m.match);
+    append_loc(out, m.loc);
+    out += '\n';
+  }
   for (const auto& r : rules) {
     out += "rule ";
     append_name(out, r.id);
@@ -77,7 +86,23 @@ void Firewall::parse_header(TextLine& in) {
   in.trailer(nullptr, &loc);
 }
 
+Match default_management_match() {
+  Match m;
+  m.proto = Proto::Tcp;
+  m.dport.any = false;
+  m.dport.ranges = {{22, 22}};
+  return m;
+}
+
 void Firewall::parse_item(std::string_view keyword, TextLine& in) {
+  if (keyword == "management") {
+    if (!rules.empty()) text_fail("management after a rule");
+    FirewallManagement m;
+    m.match = in.match();
+    in.trailer(nullptr, &m.loc);
+    management.push_back(std::move(m));
+    return;
+  }
   if (keyword != "rule") text_fail("unknown firewall item `" + std::string(keyword) + "`");
   FirewallRule r;
   r.id = in.name();

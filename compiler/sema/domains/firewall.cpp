@@ -11,13 +11,15 @@ void check_firewall(const ast::Block& block, Context& ctx) {
   check_unique(fw.defaults, "default", ctx.diags);
   check_unique(fw.modes, "mode", ctx.diags);
   check_rule_ids(fw.rules, ctx.diags);
+  for (const auto& m : fw.management) check_match(m.match, ast::Name{"management", m.span}, ctx);
   for (const auto& r : fw.rules) {
     // The firewall counts its default, malformed packets and (with
     // conntrack) established ones under these ids.
     static constexpr std::pair<const char*, const char*> kReserved[] = {
         {eval::firewall::kDefaultId, "packets that no rule matches"},
         {eval::firewall::kMalformedId, "packets too malformed to match"},
-        {eval::firewall::kEstablishedId, "packets conntrack's `established allow` passes before the rules"}};
+        {eval::firewall::kEstablishedId, "packets conntrack's `established allow` passes before the rules"},
+        {eval::firewall::kManagementId, "packets the anti-lockout guard (`management`) passes before the rules"}};
     for (const auto& [reserved, counts] : kReserved) {
       if (r.id.text != reserved) continue;
       auto& d = ctx.diags.report(DiagCode::E0124, r.id.span,

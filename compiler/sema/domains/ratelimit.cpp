@@ -123,11 +123,14 @@ void check_rule(const ast::RlRule& r, Context& ctx) {
 
   // ICMP carries no ports: every packet of the rule would share port 0's
   // bucket, a `global` limit under another name.
-  if (!r.keys.empty() && r.keys[0].kind == pir::RateKey::Port && r.match.proto &&
-      (*r.match.proto == pir::Proto::Icmp || *r.match.proto == pir::Proto::Icmpv6)) {
+  auto proto = ast::resolve_proto(r.match);
+  if (!r.keys.empty() && r.keys[0].kind == pir::RateKey::Port && (r.match.proto || r.match.proto_lit) && proto &&
+      *proto != pir::Proto::Tcp && *proto != pir::Proto::Udp && *proto != pir::Proto::Any) {
     auto& d = diags.report(DiagCode::E0115, r.keys[0].span,
-                           std::string("`per port` does not apply to `") + pir::to_string(*r.match.proto) + "` rules");
-    d.notes.push_back({r.match.proto_span, "ICMP packets carry no ports"});
+                           std::string("`per port` does not apply to `") + pir::to_string(*proto) + "` rules");
+    bool icmp = *proto == pir::Proto::Icmp || *proto == pir::Proto::Icmpv6 || *proto == pir::Proto::IcmpAny;
+    d.notes.push_back({r.match.proto_span, (icmp ? std::string("ICMP") : std::string("`") + pir::to_string(*proto) + "`") +
+                                               " packets carry no ports"});
     d.help = "use `global` for one limit over all of them, or `per source`";
   }
 

@@ -46,6 +46,7 @@ json status(const ViewContext& c) {
             {"malformed", counted(c, eval::firewall::kMalformedId, nullptr)},
             {"retired", retired}};
   if (c.live.get<pir::Conntrack>()) j["established"] = counted(c, eval::firewall::kEstablishedId, "allow");
+  if (!fw.management.empty()) j["management"] = counted(c, eval::firewall::kManagementId, "allow");
   return j;
 }
 
@@ -54,12 +55,17 @@ json event(std::span<const uint8_t> rec, const pir::Policy& live) {
   sn_fw_event e;
   std::memcpy(&e, rec.data(), sizeof e);
   const auto* fw = live.get<pir::Firewall>();
-  std::string id = !fw ? "" : e.hdr.rule < fw->rules.size() ? fw->rules[e.hdr.rule].id
-                              : e.hdr.rule == fw->rules.size() ? eval::firewall::kDefaultId : "";
-  static const char* actions[] = {"allow", "deny", "log"};
+  // Kernel rule indices: the anti-lockout guard's matches, the rules, the default.
+  size_t guard = fw ? fw->management.size() : 0;
+  std::string id = !fw                                  ? ""
+                   : e.hdr.rule < guard                 ? eval::firewall::kManagementId
+                   : e.hdr.rule < guard + fw->rules.size() ? fw->rules[e.hdr.rule - guard].id
+                   : e.hdr.rule == guard + fw->rules.size() ? eval::firewall::kDefaultId
+                                                          : "";
+  static const char* actions[] = {"allow", "deny", "log", "reject"};
   return {{"kind", e.hdr.kind == SN_FW_EVENT_AUDIT ? "audit" : "log"},
           {"rule", id},
-          {"action", e.hdr.action < 3 ? actions[e.hdr.action] : "?"},
+          {"action", e.hdr.action < 4 ? actions[e.hdr.action] : "?"},
           {"verdict", e.hdr.verdict ? "drop" : "pass"},
           {"ts_ns", e.hdr.ts_ns},
           {"packet", summary_json(&e.pkt)}};
@@ -70,6 +76,7 @@ std::vector<std::pair<std::string, std::string>> counters(const pir::Policy& p) 
   for (const auto& r : p.get<pir::Firewall>()->rules) out.emplace_back("firewall", r.id);
   for (const char* id : {eval::firewall::kDefaultId, eval::firewall::kMalformedId, eval::firewall::kEstablishedId})
     out.emplace_back("firewall", id);
+  if (!p.get<pir::Firewall>()->management.empty()) out.emplace_back("firewall", eval::firewall::kManagementId);
   return out;
 }
 

@@ -36,7 +36,7 @@ TEST_CASE("first apply of a firewall loads, fills, tests, pins, attaches, then s
   CHECK_FALSE(r.previous);
   CHECK(r.interfaces == std::vector<std::string>{"veth0"});
   CHECK(r.links_created == std::vector<std::string>{"veth0 xdp"});
-  CHECK(as_set(r.state_created) == std::set<std::string>{SN_MAP_COUNTERS, SN_FW_MAP_EVENTS, SN_FW_MAP_RINGSTAT});
+  CHECK(as_set(r.state_created) == std::set<std::string>{SN_MAP_COUNTERS, SN_FW_MAP_EVENTS, SN_FW_MAP_REJECT, SN_FW_MAP_RINGSTAT});
   CHECK(r.warnings.empty());
 
   // The selector names generation 1 in bank 0, whose XDP slot holds its program.

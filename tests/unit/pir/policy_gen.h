@@ -16,7 +16,11 @@ class PolicyGen {
  public:
   // `ct`: firewall rules may match connection states, and policies may
   // track connections.
-  explicit PolicyGen(uint64_t seed, bool wild = true, bool ct = true) : rng_(seed), wild_(wild), ct_(ct) {}
+  // `options`: matches also get protocol numbers, `icmp-any`, a family and
+  // the match options (flags, ICMP type and code, DSCP, VLAN), management
+  // matches and `reject`.
+  explicit PolicyGen(uint64_t seed, bool wild = true, bool ct = true, bool options = false)
+      : rng_(seed), wild_(wild), ct_(ct), options_(options) {}
 
   uint64_t below(uint64_t n) { return rng_() % n; }
   bool chance(unsigned percent) { return below(100) < percent; }
@@ -95,6 +99,22 @@ class PolicyGen {
       m.sport = chance(70) ? pir::PortMatch{} : ports();
       m.dport = ports();
     }
+    if (options_) {
+      if (chance(20)) m.proto = chance(30) ? pir::Proto::IcmpAny : pir::proto_number(static_cast<uint8_t>(1 + below(255)));
+      if (chance(20)) m.family = static_cast<uint8_t>(1 + below(2));
+      if (chance(20)) {
+        m.tcp_mask = static_cast<uint8_t>(1 + below(255));
+        m.tcp_flags = static_cast<uint8_t>(below(256)) & m.tcp_mask;
+      }
+      auto maybe = [&](int max) { return chance(20) ? static_cast<int>(below(max + 1)) : -1; };
+      m.icmp_type = static_cast<int16_t>(maybe(255));
+      m.icmp_code = static_cast<int16_t>(maybe(255));
+      m.icmp6_type = static_cast<int16_t>(maybe(255));
+      m.icmp6_code = static_cast<int16_t>(maybe(255));
+      m.dscp = static_cast<int8_t>(maybe(63));
+      m.vlan = static_cast<int16_t>(maybe(4095));
+      m.vlan_inner = static_cast<int16_t>(maybe(4095));
+    }
     return m;
   }
 
@@ -112,7 +132,7 @@ class PolicyGen {
   pir::FirewallRule rule(size_t i) {
     pir::FirewallRule r;
     r.id = id(i);
-    r.action = static_cast<pir::FirewallAction>(below(3));
+    r.action = static_cast<pir::FirewallAction>(below(options_ ? 4 : 3));
     r.match = match();
     if (ct_ && chance(20)) r.ct = static_cast<uint8_t>(1 + below(31));
     r.description = chance(30) ? text() : "";
@@ -168,6 +188,8 @@ class PolicyGen {
       fw->mode = chance(80) ? pir::Mode::Enforce : pir::Mode::Audit;
       if (chance(50)) fw->loc = {"fw.sen", 1, 1};
       size_t n = below(max_rules + 1);
+      if (options_)
+        for (size_t i = below(3); i > 0; --i) fw->management.push_back({match(), loc(i)});
       for (size_t i = 0; i < n; ++i) fw->rules.push_back(rule(i));
       p.put(Poly<pir::Block>(std::move(fw)));
     }
@@ -193,6 +215,7 @@ class PolicyGen {
   std::mt19937_64 rng_;
   bool wild_;
   bool ct_;
+  bool options_;
 };
 
 }  // namespace sentinel::testgen

@@ -6,7 +6,7 @@
 using namespace sentinel;
 
 TEST_CASE("random policies round-trip through the text", "[print][parse][random]") {
-  testgen::PolicyGen gen(0x5e171e1);
+  testgen::PolicyGen gen(0x5e171e1, true, true, true);
   for (int i = 0; i < 3000; ++i) {
     pir::Policy p = gen.policy(12);
     std::string text = pir::print(p);
@@ -21,7 +21,7 @@ TEST_CASE("random policies round-trip through the text", "[print][parse][random]
 
 TEST_CASE("damaged text is rejected or parses to a policy that prints the same", "[parse][random]") {
   // Truncating a dump anywhere must never crash, and what parses is stable.
-  testgen::PolicyGen gen(42);
+  testgen::PolicyGen gen(42, true, true, true);
   for (int i = 0; i < 300; ++i) {
     std::string text = pir::print(gen.policy(4));
     size_t cut = gen.below(text.size() + 1);

@@ -12,6 +12,7 @@ enum sn_fw_action {
 	SN_FW_ALLOW = 0,
 	SN_FW_DENY = 1,
 	SN_FW_LOG = 2, /* pass and emit an event */
+	SN_FW_REJECT = 3, /* drop and answer: TCP RST, or ICMP/ICMPv6 port unreachable */
 };
 
 enum sn_fw_mode {
@@ -42,6 +43,19 @@ struct sn_fw_config {
 	__u32 next_slot;      /* chain slot a passed packet goes to, or SN_NO_SLOT */
 	__u64 malformed_counter_key;   /* truncated IP or L4 headers */
 	__u64 established_counter_key; /* passed by SN_FW_CT_ACCEPT */
+	__u64 reject_interval_ns; /* `reject` answers per source: one per interval ... */
+	__u32 reject_burst;       /* ... with bursts of up to this many */
+	__u32 pad;
+};
+
+/* The per-source budget of `reject` answers (sentinel/bpf/reject.h). */
+#define SN_FW_REJECT_SOURCES 65536
+struct sn_fw_reject_key {
+	__u32 addr[4]; /* network order; IPv4 in addr[0] */
+	__u32 family;  /* 4 or 6 */
+};
+struct sn_fw_reject_state {
+	__u64 tat_ns; /* theoretical arrival time of the next answer (GCRA) */
 };
 
 enum sn_fw_event_kind {
@@ -56,7 +70,9 @@ struct sn_fw_event {
 };
 
 SN_ASSERT_SIZE(struct sn_fw_rule, 16);
-SN_ASSERT_SIZE(struct sn_fw_config, 40);
+SN_ASSERT_SIZE(struct sn_fw_config, 56);
+SN_ASSERT_SIZE(struct sn_fw_reject_key, 20);
+SN_ASSERT_SIZE(struct sn_fw_reject_state, 8);
 SN_ASSERT_SIZE(struct sn_fw_event, 72);
 
 #define SN_FW_PROG "sn_xdp_firewall"
@@ -66,5 +82,6 @@ SN_ASSERT_SIZE(struct sn_fw_event, 72);
 #define SN_FW_MAP_RULES "sn_fw_rules"    /* generation ARRAY[nrules + 1] of sn_fw_rule */
 #define SN_FW_MAP_EVENTS "sn_fw_events"  /* host RINGBUF */
 #define SN_FW_MAP_RINGSTAT "sn_fw_rstat" /* host PERCPU_ARRAY[1] of sn_ring_stats */
+#define SN_FW_MAP_REJECT "sn_fw_reject"  /* host LRU_HASH sn_fw_reject_key -> sn_fw_reject_state */
 
 #endif

@@ -5,7 +5,8 @@
  *
  * Outcome: SN_PARSE_OK, SN_PARSE_NOT_IP (not ours: the programs pass it), or
  * SN_PARSE_MALFORMED (a header cut short, a bad version or length, or a
- * third VLAN tag, which would hide the frame's real protocol).
+ * third VLAN tag, which would hide the frame's real protocol). The VLAN ids
+ * (802.1Q, or 802.1ad outside 802.1Q) and the DSCP are kept for matching.
  *
  * Offsets are bounded scalars (SN_PKT_OFF_MASK) added to data at each access:
  * paths that reach a header through different options or extension headers
@@ -68,9 +69,12 @@ struct sn_pkt {
 	__u8 icmp_type;
 	__u8 icmp_code;
 	__u16 icmp_id; /* echo identifier, host order */
-	__u16 pad;
-	__u32 pad2;
+	__u8 dscp;     /* DSCP of the IPv4 TOS or IPv6 traffic class */
+	__u8 nvlans;   /* VLAN tags in front of the IP header: 0, 1 or 2 */
+	__u16 vlan[SN_MAX_VLANS]; /* their ids (TCI & 0xfff), outer first */
 	struct sn_inner inner; /* icmp == SN_ICMP_ERROR */
+	__u16 l4_off; /* where the upper-layer header starts, when it was read */
+	__u16 pad3[3];
 };
 
 SN_INLINE __u8 sn_icmp4_kind(__u8 type)
@@ -162,6 +166,7 @@ SN_INLINE int sn_parse_l4(struct sn_pkt *p, void *data, void *end, __u32 off, in
 {
 	__u8 *l4 = data + off;
 
+	p->l4_off = off;
 	if (p->proto == SN_IPPROTO_TCP) {
 		if ((void *)(l4 + 20) > end)
 			return SN_PARSE_MALFORMED;
@@ -202,6 +207,7 @@ SN_INLINE int sn_parse_ipv4(struct sn_pkt *p, void *data, void *end, __u32 off, 
 	if (data + l4 > end)
 		return SN_PARSE_MALFORMED;
 	p->family = 4;
+	p->dscp = ip->tos >> 2;
 	p->proto = ip->protocol;
 	p->src[0] = ip->saddr;
 	p->dst[0] = ip->daddr;
@@ -226,6 +232,7 @@ SN_INLINE int sn_parse_ipv6_base(struct sn_pkt *p, void *data, void *end, __u32 
 	struct ipv6hdr *ip6 = data + off;
 	p->family = 6;
 	if ((void *)(ip6 + 1) <= end) {
+		p->dscp = (((__u8 *)ip6)[0] & 0x0f) << 2 | ((__u8 *)ip6)[1] >> 6;
 		__builtin_memcpy(p->src, &ip6->saddr, 16);
 		__builtin_memcpy(p->dst, &ip6->daddr, 16);
 		p->proto = ip6->nexthdr;
@@ -287,6 +294,7 @@ SN_INLINE int sn_parse_ipv6(struct sn_pkt *p, void *data, void *end, __u32 off, 
 	if ((*(__u8 *)ip6 >> 4) != 6)
 		return SN_PARSE_MALFORMED;
 	p->family = 6;
+	p->dscp = (((__u8 *)ip6)[0] & 0x0f) << 2 | ((__u8 *)ip6)[1] >> 6;
 	__builtin_memcpy(p->src, &ip6->saddr, 16);
 	__builtin_memcpy(p->dst, &ip6->daddr, 16);
 
@@ -331,6 +339,8 @@ SN_INLINE int sn_parse(struct sn_pkt *p, void *data, void *end, int with_v6, int
 		if ((void *)(vh + 4) > end)
 			return SN_PARSE_MALFORMED;
 		h = *(__u16 *)(vh + 2);
+		p->vlan[i] = sn_load_be16(vh) & 0x0fff;
+		p->nvlans = i + 1;
 		off += 4;
 	}
 	if (h == bpf_htons(SN_ETH_P_IP))
