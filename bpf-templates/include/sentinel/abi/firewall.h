@@ -48,6 +48,12 @@ struct sn_fw_config {
 	__u32 pad;
 };
 
+/* Scratch for the packet an ICMP answer quotes (sentinel/bpf/reject.h). */
+#define SN_FW_QUOTE 128
+struct sn_fw_quote {
+	__u8 b[SN_FW_QUOTE];
+};
+
 /* The per-source budget of `reject` answers (sentinel/bpf/reject.h). */
 #define SN_FW_REJECT_SOURCES 65536
 struct sn_fw_reject_key {
@@ -83,5 +89,6 @@ SN_ASSERT_SIZE(struct sn_fw_event, 72);
 #define SN_FW_MAP_EVENTS "sn_fw_events"  /* host RINGBUF */
 #define SN_FW_MAP_RINGSTAT "sn_fw_rstat" /* host PERCPU_ARRAY[1] of sn_ring_stats */
 #define SN_FW_MAP_REJECT "sn_fw_reject"  /* host LRU_HASH sn_fw_reject_key -> sn_fw_reject_state */
+#define SN_FW_MAP_QUOTE "sn_fw_quote"    /* generation PERCPU_ARRAY[1] of sn_fw_quote: scratch */
 
 #endif

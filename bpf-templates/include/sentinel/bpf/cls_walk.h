@@ -131,10 +131,13 @@ SN_INLINE int sn_cls_rec_match(const struct sn_cls_rec *r, const struct sn_cls_w
 		w->node = n->base + ((val >> (n->shift & 31)) & ((1u << (n->bits & 31)) - 1)); \
 		return 0;                                                                       \
 	}                                                                                       \
-	SN_INLINE __u32 name(const struct sn_pkt *p, __u8 ct, __u32 steps, __u32 nrules)        \
+	__attribute__((noinline)) __u32 name(const struct sn_pkt *p, __u32 ct, __u32 steps,    \
+					      __u32 nrules)                                     \
 	{                                                                                       \
+		if (!p)                                                                         \
+			return nrules;                                                          \
 		struct sn_cls_walk w = {                                                        \
-			.pkt = p, .best = nrules, .node = SN_CLS_NONE, .ct = ct,                \
+			.pkt = p, .best = nrules, .node = SN_CLS_NONE, .ct = (__u8)ct,          \
 		};                                                                              \
 		int v6 = with_v6 && p->family == 6;                                             \
 		w.tree = v6 ? SN_CLS_MAX_TREES : 0;                                             \

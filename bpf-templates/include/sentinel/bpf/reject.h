@@ -24,7 +24,7 @@
 #include "sentinel/bpf/compat.h"
 #include "sentinel/bpf/parse.h"
 
-#define SN_REJECT_QUOTE 128
+#define SN_REJECT_QUOTE SN_FW_QUOTE
 
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);
@@ -32,6 +32,15 @@ struct {
 	__type(key, struct sn_fw_reject_key);
 	__type(value, struct sn_fw_reject_state);
 } sn_fw_reject SEC(".maps");
+
+/* The quote of an ICMP answer is gathered here, not on the stack: sn_reject
+ * runs as a function of its own, whose frame adds to the program's. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct sn_fw_quote);
+} sn_fw_quote SEC(".maps");
 
 /* May this source be answered now? Takes one token when it may. */
 SN_INLINE int sn_reject_budget(const struct sn_pkt *p, __u64 now, __u64 interval, __u32 burst)
@@ -249,15 +258,19 @@ SN_INLINE int sn_reject_icmp(struct xdp_md *ctx, const struct sn_pkt *p)
 	if (q < 8)
 		return XDP_DROP;
 
-	__u8 quote[SN_REJECT_QUOTE];
-	__builtin_memset(quote, 0, sizeof(quote));
+	__u32 zero = 0;
+	struct sn_fw_quote *qb = bpf_map_lookup_elem(&sn_fw_quote, &zero);
+	if (!qb)
+		return XDP_DROP;
+	__u8 *quote = qb->b;
+	__builtin_memset(quote, 0, SN_REJECT_QUOTE);
 	if (bpf_xdp_load_bytes(ctx, l3, quote, q))
 		return XDP_DROP;
 
 	__u8 icmp[8] = { v4 ? 3 : 1, v4 ? 3 : 4, 0, 0, 0, 0, 0, 0 };
 	__u32 sum = v4 ? 0 : sn_pseudo_sum(p, SN_IPPROTO_ICMPV6, sizeof(icmp) + q);
 	sum = sn_csum_add(sum, icmp, sizeof(icmp) / 2);
-	sum = sn_csum_add(sum, quote, sizeof(quote) / 2); /* zero beyond q */
+	sum = sn_csum_add(sum, quote, SN_REJECT_QUOTE / 2); /* zero beyond q */
 	__u16 csum = sn_csum_fold(sum);
 	__builtin_memcpy(icmp + 2, &csum, 2);
 
@@ -294,9 +307,15 @@ SN_INLINE int sn_reject_icmp(struct xdp_md *ctx, const struct sn_pkt *p)
 	return XDP_TX;
 }
 
-/* Answers a rejected packet within its source's budget (XDP_TX), or drops it. */
-SN_INLINE int sn_reject(struct xdp_md *ctx, const struct sn_pkt *p, __u64 now, __u64 interval, __u32 burst)
+/* Answers a rejected packet within its source's budget (XDP_TX), or drops it.
+ * A global function: the verifier checks it once, on its own, instead of
+ * once for every path of the caller that reaches it (with connection
+ * tracking and IPv6 those paths are many). */
+__attribute__((noinline)) int sn_reject(struct xdp_md *ctx, const struct sn_pkt *p, __u64 now, __u64 interval,
+					 __u32 burst)
 {
+	if (!ctx || !p)
+		return XDP_DROP;
 	if (sn_reject_unanswerable(p))
 		return XDP_DROP;
 	if (!sn_reject_budget(p, now, interval, burst))
