@@ -34,6 +34,11 @@ struct ClassifierPlan {
   std::string print(const std::vector<std::string>& rule_ids) const;
 };
 
+// A record's address words (host order; IPv4 in word 0) as one value of the
+// family's width, and back.
+unsigned __int128 rec_addr_value(const uint32_t words[4], uint8_t family);
+void rec_addr_words(unsigned __int128 v, uint8_t family, uint32_t out[4]);
+
 // One-line readable forms, shared by plan dumps and `sentinelc inspect`.
 std::string format_node(const sn_cls_node& n);
 std::string format_rec(const sn_cls_rec& r);

@@ -35,11 +35,7 @@ std::string ports_text(uint16_t lo, uint16_t hi) {
 
 std::string prefix_text(uint8_t family, const uint32_t words[4], uint8_t len, bool neg) {
   if (len == 0 && !neg) return "any";
-  pir::Addr a;
-  a.family = family == 6 ? pir::Family::V6 : pir::Family::V4;
-  const int n = family == 6 ? 4 : 1;
-  for (int i = 0; i < n; ++i)
-    for (int k = 0; k < 4; ++k) a.bytes[4 * i + k] = static_cast<uint8_t>(words[i] >> (24 - 8 * k));
+  pir::Addr a = pir::Addr::from_value(family == 6 ? pir::Family::V6 : pir::Family::V4, rec_addr_value(words, family));
   return fmt::format("{}{}/{}", neg ? "!" : "", pir::format(a), len);
 }
 

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <initializer_list>
 #include <string>
 
 #include "compiler/lower/plan/cls_match.h"
@@ -118,13 +119,7 @@ struct AddrAlt {
 
 AddrAlt alt_of(const pir::Cidr& c, bool neg) {
   AddrAlt a;
-  const unsigned bits = c.addr.family == pir::Family::V4 ? 32 : 128;
-  const u128 v = c.first();
-  if (bits == 32) {
-    a.words[0] = static_cast<uint32_t>(v);
-  } else {
-    for (int i = 0; i < 4; ++i) a.words[i] = static_cast<uint32_t>(v >> (96 - 32 * i));
-  }
+  dplan::rec_addr_words(c.first(), c.addr.family == pir::Family::V4 ? 4 : 6, a.words);
   a.len = c.len;
   a.neg = neg;
   return a;
@@ -149,17 +144,25 @@ std::vector<std::pair<uint16_t, uint16_t>> expand_ports(const pir::PortMatch& m)
   return detail::port_ranges(m.ranges);
 }
 
+// The product of the alternatives' counts: the records of one family,
+// capped at kMaxClassifierEntries + 1 so that it cannot overflow.
+uint64_t product(std::initializer_list<uint64_t> counts) {
+  uint64_t n = 1;
+  for (uint64_t m : counts) n = (m && n > kMaxClassifierEntries / m) ? kMaxClassifierEntries + 1 : n * m;
+  return n;
+}
+
 }  // namespace
 
 uint64_t classifier_records(const pir::Match& r) {
   const unsigned fams = r.families();
-  auto mul = [](uint64_t n, uint64_t m) { return (m && n > kMaxClassifierEntries / m) ? kMaxClassifierEntries + 1 : n * m; };
-  const uint64_t ports = mul(expand_ports(r.sport).size(), expand_ports(r.dport).size());
+  const uint64_t sports = expand_ports(r.sport).size(), dports = expand_ports(r.dport).size();
   uint64_t total = 0;
   for (pir::Family f : {pir::Family::V4, pir::Family::V6}) {
     if (!(fams & (f == pir::Family::V4 ? 1u : 2u))) continue;
-    uint64_t n = mul(mul(mul(ports, expand_addr(r.src, f).size()), expand_addr(r.dst, f).size()), cls_protos(r, f).size());
-    total = std::min<uint64_t>(total + n, kMaxClassifierEntries + 1);
+    total += product({expand_addr(r.src, f).size(), expand_addr(r.dst, f).size(), sports, dports,
+                      cls_protos(r, f).size()});
+    total = std::min<uint64_t>(total, kMaxClassifierEntries + 1);
   }
   return total;
 }
@@ -178,9 +181,7 @@ dplan::ClassifierPlan build_classifier(const std::string& domain, const std::vec
       const auto dsts = expand_addr(r.dst, f);
       const auto protos = cls_protos(r, f);
       const sn_cls_extra extra = cls_extra(r, f);
-      uint64_t n = 1;
-      for (uint64_t m : {srcs.size(), dsts.size(), sports.size(), dports.size(), protos.size()})
-        n = (m && n > kMaxClassifierEntries / m) ? kMaxClassifierEntries + 1 : n * m;
+      const uint64_t n = product({srcs.size(), dsts.size(), sports.size(), dports.size(), protos.size()});
       if (plan.recs.size() + n > kMaxClassifierEntries)
         throw LowerError(domain + " rule `" + *rules[ri].id + "` expands the classifier past " +
                          std::to_string(kMaxClassifierEntries) +

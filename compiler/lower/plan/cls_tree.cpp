@@ -41,11 +41,6 @@ struct Spans {
   }
 };
 
-u128 addr_value(const uint32_t w[4], unsigned width) {
-  if (width == 32) return w[0];
-  return (u128(w[0]) << 96) | (u128(w[1]) << 64) | (u128(w[2]) << 32) | w[3];
-}
-
 Span prefix_span(u128 v, unsigned len, bool neg, unsigned width) {
   const u128 lo = v, hi = v | ones(width - len);
   Span s{};
@@ -102,8 +97,10 @@ class Builder {
 
   void add_span(uint32_t rec) {
     const sn_cls_rec& r = plan_.recs[rec];
-    spans_.dim[0][rec] = prefix_span(addr_value(r.src, width_[0]), r.src_len, r.flags & SN_CLS_NEG_SRC, width_[0]);
-    spans_.dim[1][rec] = prefix_span(addr_value(r.dst, width_[1]), r.dst_len, r.flags & SN_CLS_NEG_DST, width_[1]);
+    spans_.dim[0][rec] =
+        prefix_span(dplan::rec_addr_value(r.src, r.family), r.src_len, r.flags & SN_CLS_NEG_SRC, width_[0]);
+    spans_.dim[1][rec] =
+        prefix_span(dplan::rec_addr_value(r.dst, r.family), r.dst_len, r.flags & SN_CLS_NEG_DST, width_[1]);
     spans_.dim[2][rec] = range_span(r.sport_lo, r.sport_hi);
     spans_.dim[3][rec] = range_span(r.dport_lo, r.dport_hi);
     spans_.dim[4][rec] = r.proto_mask ? range_span(r.proto, r.proto) : range_span(0, 255);
