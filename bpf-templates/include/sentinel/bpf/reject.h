@@ -165,6 +165,36 @@ SN_INLINE __u32 sn_pseudo_sum(const struct sn_pkt *p, __u8 proto, __u32 len)
 	return sn_csum_add(sum, w, 4);
 }
 
+/* The answer's last step, once the frame has its final size: the saved L2
+ * header back in front, then the IP header (`proto4` or `proto6` as the next
+ * protocol) and the `l4size` bytes of `l4` behind it; `payload` is what
+ * follows the IP header in all. Inlined with constant sizes. */
+SN_INLINE int sn_reject_put(struct xdp_md *ctx, const struct sn_pkt *p, const struct sn_l2 *l2, __u32 l3,
+			    __u8 proto4, __u8 proto6, const void *l4, __u32 l4size, __u32 payload)
+{
+	void *data = (void *)(long)ctx->data;
+	void *end = (void *)(long)ctx->data_end;
+	if (sn_reject_l2(data, end, l2))
+		return XDP_DROP;
+	__u8 *out = data + (l3 & 0x1f);
+	if (p->family == 4) {
+		if ((void *)(out + sizeof(struct sn_ip4hdr) + l4size) > end)
+			return XDP_DROP;
+		struct sn_ip4hdr h;
+		sn_reject_ip4(&h, p, proto4, sizeof(h) + payload);
+		__builtin_memcpy(out, &h, sizeof(h));
+		__builtin_memcpy(out + sizeof(h), l4, l4size);
+	} else {
+		if ((void *)(out + sizeof(struct sn_ip6hdr) + l4size) > end)
+			return XDP_DROP;
+		struct sn_ip6hdr h;
+		sn_reject_ip6(&h, p, proto6, payload);
+		__builtin_memcpy(out, &h, sizeof(h));
+		__builtin_memcpy(out + sizeof(h), l4, l4size);
+	}
+	return XDP_TX;
+}
+
 SN_INLINE int sn_reject_tcp(struct xdp_md *ctx, const struct sn_pkt *p)
 {
 	void *data = (void *)(long)ctx->data;
@@ -213,27 +243,7 @@ SN_INLINE int sn_reject_tcp(struct xdp_md *ctx, const struct sn_pkt *p)
 	int delta = (int)(l3 + iplen + sizeof(t)) - (int)p->len;
 	if (delta < 0 && bpf_xdp_adjust_tail(ctx, delta))
 		return XDP_DROP;
-	data = (void *)(long)ctx->data;
-	end = (void *)(long)ctx->data_end;
-	if (sn_reject_l2(data, end, &l2))
-		return XDP_DROP;
-	__u8 *out = data + (l3 & 0x1f);
-	if (p->family == 4) {
-		if ((void *)(out + sizeof(struct sn_ip4hdr) + sizeof(t)) > end)
-			return XDP_DROP;
-		struct sn_ip4hdr h;
-		sn_reject_ip4(&h, p, SN_IPPROTO_TCP, sizeof(h) + sizeof(t));
-		__builtin_memcpy(out, &h, sizeof(h));
-		__builtin_memcpy(out + sizeof(h), &t, sizeof(t));
-	} else {
-		if ((void *)(out + sizeof(struct sn_ip6hdr) + sizeof(t)) > end)
-			return XDP_DROP;
-		struct sn_ip6hdr h;
-		sn_reject_ip6(&h, p, SN_IPPROTO_TCP, sizeof(t));
-		__builtin_memcpy(out, &h, sizeof(h));
-		__builtin_memcpy(out + sizeof(h), &t, sizeof(t));
-	}
-	return XDP_TX;
+	return sn_reject_put(ctx, p, &l2, l3, SN_IPPROTO_TCP, SN_IPPROTO_TCP, &t, sizeof(t), sizeof(t));
 }
 
 SN_INLINE int sn_reject_icmp(struct xdp_md *ctx, const struct sn_pkt *p)
@@ -279,32 +289,10 @@ SN_INLINE int sn_reject_icmp(struct xdp_md *ctx, const struct sn_pkt *p)
 	int grow = v4 ? sizeof(struct sn_ip4hdr) + 8 : sizeof(struct sn_ip6hdr) + 8;
 	if (bpf_xdp_adjust_head(ctx, -grow))
 		return XDP_DROP;
-	data = (void *)(long)ctx->data;
-	end = (void *)(long)ctx->data_end;
 	int delta = (int)(l3 + q) - (int)p->len; /* grown by `grow` at the front */
 	if (delta < 0 && bpf_xdp_adjust_tail(ctx, delta))
 		return XDP_DROP;
-	data = (void *)(long)ctx->data;
-	end = (void *)(long)ctx->data_end;
-	if (sn_reject_l2(data, end, &l2))
-		return XDP_DROP;
-	__u8 *out = data + (l3 & 0x1f);
-	if (v4) {
-		if ((void *)(out + sizeof(struct sn_ip4hdr) + 8) > end)
-			return XDP_DROP;
-		struct sn_ip4hdr h;
-		sn_reject_ip4(&h, p, SN_IPPROTO_ICMP, sizeof(h) + 8 + q);
-		__builtin_memcpy(out, &h, sizeof(h));
-		__builtin_memcpy(out + sizeof(h), icmp, 8);
-	} else {
-		if ((void *)(out + sizeof(struct sn_ip6hdr) + 8) > end)
-			return XDP_DROP;
-		struct sn_ip6hdr h;
-		sn_reject_ip6(&h, p, SN_IPPROTO_ICMPV6, 8 + q);
-		__builtin_memcpy(out, &h, sizeof(h));
-		__builtin_memcpy(out + sizeof(h), icmp, 8);
-	}
-	return XDP_TX;
+	return sn_reject_put(ctx, p, &l2, l3, SN_IPPROTO_ICMP, SN_IPPROTO_ICMPV6, icmp, sizeof(icmp), sizeof(icmp) + q);
 }
 
 /* Answers a rejected packet within its source's budget (XDP_TX), or drops it.
