@@ -321,30 +321,46 @@ struct Result {
   double exact_s = 0;
 };
 
+// Each packet of a trace file (one in the text form a line), parsed.
+void for_each_packet(const fs::path& file, const std::function<void(const std::string&, const eval::Packet&)>& fn) {
+  std::istringstream in(read_file(file));
+  std::string line;
+  while (std::getline(in, line)) {
+    std::string err;
+    auto pkt = eval::parse_packet(line, &err);
+    if (!pkt) throw std::runtime_error(file.string() + ": packet '" + line + "': " + err);
+    fn(line, *pkt);
+  }
+}
+
+// The firewall's verdict and deciding rule for a packet, from the evaluator.
+struct Expected {
+  uint32_t xdp;
+  std::string rule;
+};
+Expected expect(eval::Evaluator& ev, const eval::Packet& pkt, uint64_t t) {
+  auto v = ev.ingress(pkt, t);
+  const eval::DomainResult* d = v.of(DomainId::firewall);
+  return {v.dropped ? XDP_DROP : XDP_PASS, d ? d->rule_id : eval::firewall::kDefaultId};
+}
+
 // The trace: every packet's verdict from the firewall and the linear peer
 // against the evaluator's, then each packet timed alone.
 bool run_trace(Result& r, const fs::path& file, const Options& o, BpfPeer& linear, BpfPeer& empty) {
   std::vector<std::vector<uint8_t>> frames;
-  std::istringstream in(read_file(file));
-  std::string line;
   eval::Evaluator ev(r.fw.policy());
-  uint64_t t = 2'000'000'000;
+  const uint64_t t = 2'000'000'000;
   size_t bad = 0;
-  while (std::getline(in, line)) {
-    std::string err;
-    auto pkt = eval::parse_packet(line, &err);
-    if (!pkt) throw std::runtime_error("trace packet '" + line + "': " + err);
-    auto frame = eval::build_frame(*pkt);
-    auto v = ev.ingress(*pkt, t);
-    const eval::DomainResult* d = v.of(DomainId::firewall);
-    if (!d || d->rule_id == eval::firewall::kDefaultId) ++r.trace_misses;
-    uint32_t want = v.dropped ? XDP_DROP : XDP_PASS;
+  for_each_packet(file, [&](const std::string& line, const eval::Packet& pkt) {
+    auto frame = eval::build_frame(pkt);
+    Expected want = expect(ev, pkt, t);
+    if (want.rule == eval::firewall::kDefaultId) ++r.trace_misses;
     uint32_t got = r.fw.h->xdp(frame, t), lin = test_run(linear.prog_fd(), frame, 1).retval;
-    if ((got != want || lin != want) && bad++ < 5)
+    if ((got != want.xdp || lin != want.xdp) && bad++ < 5)
       std::cerr << "fw_bench: " << r.name << ", trace packet " << line << ": sentinel " << xdp_name(got)
-                << ", linear peer " << xdp_name(lin) << ", the reference evaluator " << xdp_name(want) << "\n";
+                << ", linear peer " << xdp_name(lin) << ", the reference evaluator " << xdp_name(want.xdp) << "\n";
     frames.push_back(std::move(frame));
-  }
+  });
   if (bad) {
     std::cerr << "fw_bench: " << r.name << ": " << bad << " trace packets judged differently\n";
     return false;
@@ -365,23 +381,17 @@ bool run_exact(Result& r, const fs::path& file) {
   for (const auto& rule : fw.rules) before[rule.id] = r.fw.h->counter("firewall", rule.id).packets;
   before[eval::firewall::kDefaultId] = r.fw.h->counter("firewall", eval::firewall::kDefaultId).packets;
   std::map<std::string, uint64_t> want;
-  std::istringstream in(read_file(file));
-  std::string line;
-  uint64_t t = 3'000'000'000;
-  while (std::getline(in, line)) {
-    std::string err;
-    auto pkt = eval::parse_packet(line, &err);
-    if (!pkt) throw std::runtime_error("exact packet '" + line + "': " + err);
-    auto d = eval::firewall::decide(fw, *pkt, pir::CtState::Untracked, false);
-    std::string id = d.rule < 0 ? eval::firewall::kDefaultId : fw.rules[d.rule].id;
-    ++want[id];
-    bool drop = (d.rule < 0 ? fw.default_action : fw.rules[d.rule].action) == pir::FirewallAction::Deny;
-    uint32_t got = r.fw.h->xdp(eval::build_frame(*pkt), t);
-    if (got != (drop ? XDP_DROP : XDP_PASS) && r.exact_verdicts++ < 5)
+  eval::Evaluator ev(r.fw.policy());
+  const uint64_t t = 3'000'000'000;
+  for_each_packet(file, [&](const std::string& line, const eval::Packet& pkt) {
+    Expected e = expect(ev, pkt, t);
+    ++want[e.rule];
+    uint32_t got = r.fw.h->xdp(eval::build_frame(pkt), t);
+    if (got != e.xdp && r.exact_verdicts++ < 5)
       std::cerr << "fw_bench: " << r.name << ", exact packet " << line << ": sentinel " << xdp_name(got)
-                << ", the reference evaluator " << (drop ? "XDP_DROP" : "XDP_PASS") << " by " << id << "\n";
+                << ", the reference evaluator " << xdp_name(e.xdp) << " by " << e.rule << "\n";
     ++r.exact_packets;
-  }
+  });
   for (const auto& [id, n0] : before) {
     uint64_t got = r.fw.h->counter("firewall", id).packets - n0;
     uint64_t expect = want.count(id) ? want[id] : 0;
