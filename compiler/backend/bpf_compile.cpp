@@ -20,6 +20,7 @@ void LLVMInitializeBPFTargetInfo();
 void LLVMInitializeBPFTarget();
 void LLVMInitializeBPFTargetMC();
 void LLVMInitializeBPFAsmPrinter();
+void LLVMInitializeBPFAsmParser();  // inline asm: SN_CAN_LOOP (may_goto)
 }
 
 namespace sentinel::backend {
@@ -38,6 +39,7 @@ void init_bpf_target() {
     LLVMInitializeBPFTarget();
     LLVMInitializeBPFTargetMC();
     LLVMInitializeBPFAsmPrinter();
+    LLVMInitializeBPFAsmParser();
   });
 }
 

@@ -6,9 +6,11 @@
  *   __u32 name(const struct sn_pkt *p, __u8 ct, __u32 steps, __u32 nrules)
  *
  * which returns the smallest matching rule index, or nrules when none
- * matches. One step visits one node or checks one record; the steps run
- * under bpf_loop, so the verifier checks one step whatever the trees are,
- * and `steps` (the config's cls_steps, from the compiler) bounds them. */
+ * matches. One step visits one node or checks one record; the steps run in
+ * open-coded loops guarded by SN_CAN_LOOP, so the verifier checks a loop
+ * until its state repeats, whatever the trees are, and `steps` (the
+ * config's cls_steps, from the compiler) bounds them. The function is
+ * global (noinline): verified once, however many paths reach it. */
 #ifndef SENTINEL_BPF_CLS_WALK_H
 #define SENTINEL_BPF_CLS_WALK_H
 
@@ -16,17 +18,10 @@
 #include "sentinel/bpf/cls_extra.h"
 #include "sentinel/bpf/parse.h"
 
-#define SN_CLS_NONE 0xffffffffu
-
 struct sn_cls_walk {
 	const struct sn_pkt *pkt;
 	__u32 v[SN_CLS_WORDS]; /* the packet's words, host order (enum sn_cls_word) */
-	__u32 best;
-	__u32 node;  /* the node to visit next, or SN_CLS_NONE: start the next tree */
-	__u32 pos;   /* the leaf being scanned: leaves[pos .. end) */
-	__u32 end;
-	__u32 tree;  /* the next tree's root */
-	__u32 last_tree;
+	__u32 best;            /* the best rule so far; nrules: none */
 	__u8 ct;
 };
 
@@ -91,57 +86,16 @@ SN_INLINE int sn_cls_rec_match(const struct sn_cls_rec *r, const struct sn_cls_w
 	} recs SEC(".maps")
 
 #define SN_CLS_DEFINE_WALK(name, nodes, leaves, recs, with_v6)                                  \
-	static long name##_step(__u32 i, void *arg)                                             \
-	{                                                                                       \
-		struct sn_cls_walk *w = arg;                                                    \
-		if (w->pos < w->end) {                                                          \
-			__u32 at = w->pos++;                                                    \
-			const __u32 *id = bpf_map_lookup_elem(&leaves, &at);                    \
-			if (!id)                                                                \
-				return 1;                                                       \
-			const struct sn_cls_rec *r = bpf_map_lookup_elem(&recs, id);            \
-			if (!r || r->rule >= w->best)                                           \
-				w->end = 0;                                                     \
-			else if (sn_cls_rec_match(r, w, (with_v6) && w->pkt->family == 6)) {     \
-				w->best = r->rule;                                              \
-				w->end = 0;                                                     \
-			}                                                                       \
-			return 0;                                                               \
-		}                                                                               \
-		if (w->node == SN_CLS_NONE) {                                                   \
-			if (w->tree >= w->last_tree)                                            \
-				return 1;                                                       \
-			w->node = w->tree++;                                                    \
-		}                                                                               \
-		const struct sn_cls_node *n = bpf_map_lookup_elem(&nodes, &w->node);            \
-		if (!n || n->min_rule >= w->best) {                                             \
-			/* Roots come in ascending min_rule: no later tree can win. */          \
-			if (w->node < 2 * SN_CLS_MAX_TREES)                                     \
-				return 1;                                                       \
-			w->node = SN_CLS_NONE;                                                  \
-			return 0;                                                               \
-		}                                                                               \
-		if (n->word == SN_CLS_LEAF) {                                                   \
-			w->pos = n->base;                                                       \
-			w->end = n->base + n->count;                                            \
-			w->node = SN_CLS_NONE;                                                  \
-			return 0;                                                               \
-		}                                                                               \
-		__u32 val = w->v[n->word & (SN_CLS_WORDS - 1)];                                 \
-		w->node = n->base + ((val >> (n->shift & 31)) & ((1u << (n->bits & 31)) - 1)); \
-		return 0;                                                                       \
-	}                                                                                       \
 	__attribute__((noinline)) __u32 name(const struct sn_pkt *p, __u32 ct, __u32 steps,    \
 					      __u32 nrules)                                     \
 	{                                                                                       \
 		if (!p)                                                                         \
 			return nrules;                                                          \
 		struct sn_cls_walk w = {                                                        \
-			.pkt = p, .best = nrules, .node = SN_CLS_NONE, .ct = (__u8)ct,          \
+			.pkt = p, .best = nrules, .ct = (__u8)ct,                               \
 		};                                                                              \
 		int v6 = with_v6 && p->family == 6;                                             \
-		w.tree = v6 ? SN_CLS_MAX_TREES : 0;                                             \
-		w.last_tree = w.tree + SN_CLS_MAX_TREES;                                        \
+		__u32 tree = v6 ? SN_CLS_MAX_TREES : 0, last_tree = tree + SN_CLS_MAX_TREES;    \
 		w.v[SN_CLS_W_SRC] = bpf_ntohl(p->src[0]);                                       \
 		w.v[SN_CLS_W_DST] = bpf_ntohl(p->dst[0]);                                       \
 		if (v6) {                                                                       \
@@ -155,8 +109,50 @@ SN_INLINE int sn_cls_rec_match(const struct sn_cls_rec *r, const struct sn_cls_w
 		w.v[SN_CLS_W_SPORT] = p->sport;                                                 \
 		w.v[SN_CLS_W_DPORT] = p->dport;                                                 \
 		w.v[SN_CLS_W_PROTO] = p->proto;                                                 \
-		if (steps)                                                                      \
-			bpf_loop(steps, name##_step, &w, 0);                                    \
+		__u32 left = steps;                                                             \
+		for (; tree < last_tree && SN_CAN_LOOP; tree++) {                               \
+			/* Down from the root: one step a node. */                              \
+			const struct sn_cls_node *n = 0;                                        \
+			__u32 node = tree;                                                      \
+			while (SN_CAN_LOOP) {                                                   \
+				if (!left)                                                      \
+					return w.best;                                          \
+				left--;                                                         \
+				n = bpf_map_lookup_elem(&nodes, &node);                         \
+				if (!n)                                                         \
+					return w.best;                                          \
+				if (n->min_rule >= w.best || n->word == SN_CLS_LEAF)            \
+					break;                                                  \
+				__u32 val = w.v[n->word & (SN_CLS_WORDS - 1)];                  \
+				node = n->base +                                                \
+				       ((val >> (n->shift & 31)) & ((1u << (n->bits & 31)) - 1)); \
+			}                                                                       \
+			if (!n || n->min_rule >= w.best) {                                      \
+				/* Roots come in ascending min_rule: no later tree can win. */  \
+				if (node == tree)                                               \
+					return w.best;                                          \
+				continue;                                                       \
+			}                                                                       \
+			if (n->word != SN_CLS_LEAF)                                             \
+				return w.best;                                                  \
+			/* The leaf, in rule order: one step a record. */                      \
+			for (__u32 pos = n->base, end = n->base + n->count; pos < end && SN_CAN_LOOP; \
+			     pos++) {                                                           \
+				if (!left)                                                      \
+					return w.best;                                          \
+				left--;                                                         \
+				const __u32 *id = bpf_map_lookup_elem(&leaves, &pos);           \
+				if (!id)                                                        \
+					return w.best;                                          \
+				const struct sn_cls_rec *r = bpf_map_lookup_elem(&recs, id);    \
+				if (!r || r->rule >= w.best)                                    \
+					break;                                                  \
+				if (sn_cls_rec_match(r, &w, v6)) {                              \
+					w.best = r->rule;                                       \
+					break;                                                  \
+				}                                                               \
+			}                                                                       \
+		}                                                                               \
 		return w.best;                                                                  \
 	}
 

@@ -48,6 +48,22 @@
 __attribute__((used)) const volatile char sn_variant[] SEC(".rodata.snvariant") = SN_VARIANT;
 #endif
 
+/* An open-coded loop's guard (the kernel's may_goto, 6.9+): true until the
+ * kernel's per-call loop budget runs out. The verifier checks such a loop
+ * until its state repeats, not once per iteration, and a step costs a
+ * compare and a jump where a bpf_loop callback costs a call and a return. */
+#define SN_CAN_LOOP                                                        \
+	({                                                                 \
+		__label__ sn_l_break, sn_l_continue;                       \
+		int sn_ret = 1;                                            \
+		asm volatile goto("may_goto %l[sn_l_break]" :::: sn_l_break); \
+		goto sn_l_continue;                                        \
+	sn_l_break:                                                        \
+		sn_ret = 0;                                                \
+	sn_l_continue:                                                     \
+		sn_ret;                                                    \
+	})
+
 #ifndef READ_ONCE
 #define READ_ONCE(x) (*(const volatile __typeof__(x) *)&(x))
 #endif
