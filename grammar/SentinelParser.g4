@@ -30,6 +30,8 @@ modeSetting : MODE (ENFORCE | AUDIT);
 
 // What a rule matches:
 //   [ipv4|ipv6] [PROTO] [from ADDR [port PORTS]] [to ADDR [port PORTS]] [OPTION]...
+// where `on [!]IFACES` (a name, a string, `@set`, or a list of them) limits
+// a rule to packets that arrive on those interfaces.
 // PROTO is a keyword (`tcp`) or `proto NAME|NUMBER` (`proto gre`, `proto 47`,
 // `proto icmp-any` for ICMP of both families).
 matchClause : family? proto? fromClause? toClause? matchOption*;
@@ -41,7 +43,10 @@ matchOption
     | CODE nameOrNumber                            # matchIcmpCode
     | DSCP nameOrNumber                            # matchDscp
     | VLAN NUMBER (COLON NUMBER)?                  # matchVlan
+    | ON BANG? ifaceAtom                           # matchIface
     ;
+ifaceAtom : ifaceElem | LBRACE ifaceElem (COMMA ifaceElem)* COMMA? RBRACE;
+ifaceElem : ifaceName | setRef;
 nameOrNumber : name | NUMBER;
 fromClause  : FROM addr (PORT ports)?;
 toClause    : TO addr (PORT ports)?;

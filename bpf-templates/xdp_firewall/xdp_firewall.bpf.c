@@ -52,6 +52,13 @@ struct {
 	__type(value, struct sn_fw_rule);
 } sn_fw_rules SEC(".maps");
 
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, SN_FW_IFACES_MAX);
+	__type(key, __u32);
+	__type(value, __u32);
+} sn_fw_ifaces SEC(".maps");
+
 /* Host maps, shared across generations. */
 SN_RING_DECLARE(sn_fw_events, sn_fw_rstat, SN_RING_DEFAULT_SIZE);
 
@@ -103,6 +110,12 @@ int sn_xdp_firewall(struct xdp_md *ctx)
 		}
 	}
 #endif
+
+	if (sn_cfg.iface_rules) {
+		__u32 ifindex = ctx->ingress_ifindex;
+		const __u32 *bits = bpf_map_lookup_elem(&sn_fw_ifaces, &ifindex);
+		p.ifaces = bits ? (__u16)*bits : 0;
+	}
 
 	__u32 rule = sn_cfg.nrules;
 	if (classify)

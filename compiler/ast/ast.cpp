@@ -71,6 +71,7 @@ bool resolve_match_options(const Match& m, pir::Match& out, DiagEngine* diags) {
   ok &= once(m.icmp, "type", diags);
   ok &= once(m.dscp, "dscp", diags);
   ok &= once(m.vlan, "vlan", diags);
+  ok &= once(m.iface, "on", diags);
   auto needs = [&](Span span, const char* option, const char* protos) {
     std::string msg = std::string("`") + option + "` needs protocol " + protos;
     std::string help = std::string("write ") + protos + " after the action";

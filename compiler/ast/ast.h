@@ -112,6 +112,15 @@ struct PortExpr {
 };
 
 // `from ADDR [port PORTS]` or `to ADDR [port PORTS]`.
+// `on eth0`, `on !{eth0, @uplinks}`: the interfaces a packet arrives on.
+using IfaceElem = std::variant<IfaceName, SetRef>;
+struct IfaceMatch {
+  bool negate = false;
+  std::vector<IfaceElem> elems;
+  Span span;  // from `on`
+  bool operator==(const IfaceMatch&) const = default;
+};
+
 struct Endpoint {
   AddrExpr addr;
   std::optional<PortExpr> ports;
@@ -152,7 +161,7 @@ struct VlanLit {
 };
 
 // What a rule matches:
-// `[ipv4|ipv6] [PROTO] [from ...] [to ...] [flags ..] [type .. code ..] [dscp ..] [vlan ..]`,
+// `[ipv4|ipv6] [PROTO] [from ...] [to ...] [flags ..] [type .. code ..] [dscp ..] [vlan ..] [on ..]`,
 // shared by every domain whose rules match packets. Options written twice
 // are kept in order (sema reports the second).
 struct Match {
@@ -166,6 +175,7 @@ struct Match {
   std::vector<IcmpLit> icmp;
   std::vector<NameOrNumber> dscp;
   std::vector<VlanLit> vlan;
+  std::vector<IfaceMatch> iface;  // `on`; sema resolves its sets
   bool operator==(const Match&) const = default;
 };
 

@@ -63,6 +63,7 @@ nlohmann::json layout_json(const BundlePlan& p) {
                         {"value_size", m.value_size}, {"max_entries", m.max_entries}, {"flags", m.flags},
                         {"scope", to_string(m.scope)}};
     if (!m.image.empty()) j["image"] = m.image;
+    if (!m.ifaces.empty()) j["ifaces"] = m.ifaces;
     maps.push_back(j);
   }
   return {{"objects", objects},

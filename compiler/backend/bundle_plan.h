@@ -38,6 +38,9 @@ struct MapSpec {
   uint32_t key_size = 0, value_size = 0, max_entries = 0, flags = 0;
   Scope scope = Scope::Generation;
   std::string image;  // the part holding its contents, or empty
+  // An interface map the enforcer fills as it attaches: key the ifindex of
+  // ifaces[i] (when attached), value bit i (classify.h: interface slots).
+  std::vector<std::string> ifaces;
   bool operator==(const MapSpec&) const = default;
 };
 

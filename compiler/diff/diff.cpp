@@ -96,6 +96,7 @@ void diff_match(const pir::Match& o, const pir::Match& n, std::vector<std::strin
     only.icmp_type = m.icmp_type, only.icmp_code = m.icmp_code;
     only.icmp6_type = m.icmp6_type, only.icmp6_code = m.icmp6_code;
     only.dscp = m.dscp, only.vlan = m.vlan, only.vlan_inner = m.vlan_inner;
+    only.ifaces = m.ifaces, only.iface_negate = m.iface_negate;
     return only;
   };
   pir::Match oo = options(o), no = options(n);

@@ -21,6 +21,7 @@ struct ClassifierPlan {
   std::vector<sn_cls_rec> recs;    // ascending rule
   uint32_t steps = 0;              // walk steps any packet can take, at most
   bool v6 = false;                 // some rule can match IPv6
+  std::vector<std::string> ifaces; // interfaces rules name, sorted: slot i is bit i of sn_cls_extra.ifaces
   // What the compiler chose, for plan dumps, `build` and the bench.
   struct Tree {
     uint8_t family;

@@ -41,6 +41,13 @@ std::string extra_mismatch(const pir::Match& m, const Packet& p) {
   if (m.vlan_inner >= 0 && (p.vlans.size() < 2 || p.vlans[1] != m.vlan_inner))
     return p.vlans.size() < 2 ? std::string("frame carries no inner VLAN tag")
                               : "inner VLAN " + std::to_string(p.vlans[1]) + " is not " + std::to_string(m.vlan_inner);
+  if (!m.iface_matches(p.iface)) {
+    if (m.iface_negate) return "arrived on `" + p.iface + "`, which the rule excludes";
+    std::string names;
+    for (const auto& n : m.ifaces) names += (names.empty() ? "`" : ", `") + n + "`";
+    return "arrived on " + (p.iface.empty() ? std::string("another interface") : "`" + p.iface + "`") +
+           ", not on " + names;
+  }
   return {};
 }
 

@@ -1,5 +1,7 @@
 #include "compiler/eval/packet.h"
 
+#include "compiler/pir/pir.h"
+
 #include <algorithm>
 #include <charconv>
 #include <cstdlib>
@@ -200,6 +202,12 @@ std::optional<Packet> parse_packet(std::string_view text, std::string* error) {
         *error = "invalid DSCP `" + std::string(w[i]) + "` (0..63)";
         return std::nullopt;
       }
+    } else if (w[i] == "on" && i + 1 < w.size()) {
+      p.iface = std::string(w[++i]);
+      if (!pir::valid_iface_name(p.iface)) {
+        *error = "invalid interface name `" + p.iface + "`";
+        return std::nullopt;
+      }
     } else if (w[i] == "len" && i + 1 < w.size()) {
       if (!parse_num<uint32_t>(w[++i], p.payload, 1400)) {
         *error = "invalid payload length `" + std::string(w[i]) + "` (0..1400)";
@@ -319,6 +327,7 @@ std::string format(const Packet& p) {
   for (auto v : p.vlans) os << " vlan " << v;
   if (p.dscp) os << " dscp " << unsigned(p.dscp);
   if (p.payload) os << " len " << p.payload;
+  if (!p.iface.empty()) os << " on " << p.iface;
   return os.str();
 }
 

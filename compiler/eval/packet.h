@@ -14,7 +14,8 @@
 //                                              `inner proto 47 ...` for others)
 //   proto 47 10.0.0.1 -> 10.0.0.2             (any other IP protocol by number)
 //   tcp 10.0.0.1:1 -> 10.0.0.2:2 frag         (a non-first fragment: carries no ports)
-// Other options: `vlan N` (up to two), `len N` (payload bytes), `dscp N`.
+// Other options: `vlan N` (up to two), `len N` (payload bytes), `dscp N`,
+// `on IFACE` (the interface it arrives on; none given: one no rule names).
 #pragma once
 #include <cstdint>
 #include <optional>
@@ -52,6 +53,7 @@ struct Packet {
   uint8_t icmp_code = 0;
   uint16_t icmp_id = 1;         // echo request/reply identifier
   uint8_t dscp = 0;             // DSCP of the IPv4 TOS / IPv6 traffic class
+  std::string iface;            // arrival interface; empty: unnamed
   std::optional<Inner> inner;   // ICMP errors
   bool is_icmp() const { return proto == 1 || proto == 58; }
   // True when the packet carries L4 ports the firewall can match on.

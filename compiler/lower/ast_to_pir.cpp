@@ -75,6 +75,17 @@ pir::Match LowerContext::match(const ast::Match& m) const {
     out.dst = addr(m.to->addr);
     if (m.to->ports) out.dport = ports(*m.to->ports);
   }
+  if (!m.iface.empty()) {
+    const ast::IfaceMatch& im = m.iface.front();
+    out.iface_negate = im.negate;
+    for (const auto& el : im.elems) {
+      if (const auto* n = std::get_if<ast::IfaceName>(&el)) out.ifaces.push_back(n->text);
+      else
+        for (const auto& n : set(std::get<ast::SetRef>(el).name.text).ifaces) out.ifaces.push_back(n.text);
+    }
+    std::sort(out.ifaces.begin(), out.ifaces.end());
+    out.ifaces.erase(std::unique(out.ifaces.begin(), out.ifaces.end()), out.ifaces.end());
+  }
   return out;
 }
 

@@ -274,6 +274,20 @@ bool Reader::iface_name(ast::IfaceName& out) {
   return true;
 }
 
+bool Reader::iface_elem(std::vector<ast::IfaceElem>& elems) {
+  RuleScope rs(*this, "ifaceElem");
+  if (at(Tok::AT)) {
+    ast::SetRef r;
+    if (!set_ref(r)) return false;
+    elems.emplace_back(std::move(r));
+    return true;
+  }
+  ast::IfaceName n;
+  if (!iface_name(n)) return false;
+  elems.emplace_back(std::move(n));
+  return true;
+}
+
 bool Reader::set_ref(ast::SetRef& out) {
   RuleScope rs(*this, "setRef");
   size_t first = pos_;
@@ -369,7 +383,7 @@ bool Reader::match_clause(ast::Match& out) {
     out.to.emplace();
     if (!endpoint(*out.to, "toClause")) return false;
   }
-  while (at(Tok::FLAGS) || at(Tok::TYPE) || at(Tok::CODE) || at(Tok::DSCP) || at(Tok::VLAN)) {
+  while (at(Tok::FLAGS) || at(Tok::TYPE) || at(Tok::CODE) || at(Tok::DSCP) || at(Tok::VLAN) || at(Tok::ON)) {
     RuleScope o(*this, "matchOption");
     size_t first = pos_;
     if (accept(Tok::FLAGS)) {
@@ -388,6 +402,22 @@ bool Reader::match_clause(ast::Match& out) {
       i.span = span_from(first);
     } else if (accept(Tok::DSCP)) {
       if (!name_or_number(out.dscp.emplace_back())) return false;
+    } else if (accept(Tok::ON)) {
+      auto& i = out.iface.emplace_back();
+      i.negate = accept(Tok::BANG);
+      RuleScope atom(*this, "ifaceAtom");
+      if (accept(Tok::LBRACE)) {
+        if (!iface_elem(i.elems)) return false;
+        bool closed = false;
+        while (!closed && accept(Tok::COMMA)) {
+          closed = accept(Tok::RBRACE);
+          if (!closed && !iface_elem(i.elems)) return false;
+        }
+        if (!closed && !expect(Tok::RBRACE)) return false;
+      } else if (!iface_elem(i.elems)) {
+        return false;
+      }
+      i.span = span_from(first);
     } else {
       consume();  // `vlan`
       auto& v = out.vlan.emplace_back();

@@ -100,6 +100,7 @@ class Reader {
   bool cidr_lit(ast::CidrLit& out);
   bool port_lit(ast::PortLit& out);
   bool iface_name(ast::IfaceName& out);
+  bool iface_elem(std::vector<ast::IfaceElem>& elems);
   bool set_ref(ast::SetRef& out);
   bool number(ast::Number& out);            // a NUMBER token (no rule of its own)
   bool rate_lit(ast::RateLit& out);         // a RATE_LIT token

@@ -140,6 +140,28 @@ std::optional<uint8_t> icmp_code_by_name(std::string_view name, Family f) {
   return icmp_lookup(std::begin(kIcmpCodes), std::end(kIcmpCodes), name, f);
 }
 
+bool Match::iface_matches(const std::string& iface) const {
+  if (ifaces.empty()) return true;
+  return std::binary_search(ifaces.begin(), ifaces.end(), iface) != iface_negate;
+}
+
+bool ifaces_meet(const Match& a, const Match& b) {
+  // Any interface that neither names behaves like the empty name.
+  if (a.iface_matches("") && b.iface_matches("")) return true;
+  for (const Match* m : {&a, &b})
+    for (const auto& n : m->ifaces)
+      if (a.iface_matches(n) && b.iface_matches(n)) return true;
+  return false;
+}
+
+bool valid_iface_name(std::string_view name) {
+  if (name.empty() || name.size() > 15 || name == "." || name == "..") return false;
+  for (char c : name)
+    if (c == '/' || c == ':' || c == ',' || c == '"' || c == '\\' || static_cast<unsigned char>(c) <= ' ' || c == 0x7f)
+      return false;
+  return true;
+}
+
 std::optional<uint8_t> dscp_by_name(std::string_view name) {
   if (name == "ef") return 46;
   if (name == "va") return 44;

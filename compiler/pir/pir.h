@@ -95,6 +95,8 @@ enum class Mode : uint8_t { Enforce = 0, Audit = 1 };
 //   dscp        the DSCP of the IPv4 TOS or IPv6 traffic class
 //   vlan        the id of the outer VLAN tag; vlan_inner the inner tag's id
 //               of a double-tagged (802.1ad) frame
+//   ifaces      the interface the packet arrived on is one of these names
+//               (sorted, unique), or with iface_negate none of them
 struct Match {
   Proto proto = Proto::Any;
   AddrMatch src, dst;
@@ -104,16 +106,20 @@ struct Match {
   int16_t icmp_type = -1, icmp_code = -1, icmp6_type = -1, icmp6_code = -1;
   int8_t dscp = -1;
   int16_t vlan = -1, vlan_inner = -1;
+  std::vector<std::string> ifaces;
+  bool iface_negate = false;
   bool operator==(const Match&) const = default;
   // The families this match can match: bit 0 IPv4, bit 1 IPv6. Derived from
   // the address constraints, the family and the protocol; sema rejects rules
   // where it is 0.
   unsigned families() const;
   bool has_ports() const { return !sport.any || !dport.any; }
+  // Does a packet arriving on `iface` (empty: one no rule names) meet `ifaces`?
+  bool iface_matches(const std::string& iface) const;
   // Has a constraint beyond family, addresses, ports and protocol.
   bool has_extra() const {
     return tcp_mask || icmp_type >= 0 || icmp6_type >= 0 || icmp_code >= 0 || icmp6_code >= 0 || dscp >= 0 ||
-           vlan >= 0 || vlan_inner >= 0;
+           vlan >= 0 || vlan_inner >= 0 || !ifaces.empty();
   }
 };
 
@@ -176,6 +182,11 @@ std::optional<uint8_t> tcp_flags_of(std::string_view text);
 // in family `f`; nullopt when the family has no such name.
 std::optional<uint8_t> icmp_type_by_name(std::string_view name, Family f);
 std::optional<uint8_t> icmp_code_by_name(std::string_view name, Family f);
+// Some interface meets the `on` of both matches.
+bool ifaces_meet(const Match& a, const Match& b);
+// An interface name Sentinel accepts: what Linux accepts (1..15 bytes, not
+// `.` or `..`, no `/`, `:` or whitespace), and no `,`, `"` or backslash.
+bool valid_iface_name(std::string_view name);
 // DSCP names: cs0..cs7, af11..af43, ef, va.
 std::optional<uint8_t> dscp_by_name(std::string_view name);
 const char* to_string(Mode m);

@@ -1,3 +1,5 @@
+#include <cctype>
+
 #include "compiler/pir/pir.h"
 
 namespace sentinel::pir {
@@ -9,6 +11,14 @@ std::string braced(const std::vector<T>& items) {
   std::string s = "{";
   for (size_t i = 0; i < items.size(); ++i) s += (i ? ", " : "") + format(items[i]);
   return s + "}";
+}
+
+// An interface name as the language writes it: bare when it lexes as a
+// name, quoted otherwise (`"eth0.100"`); names never hold `"` or `\`.
+std::string quote_iface(const std::string& n) {
+  bool bare = !n.empty() && (std::isalpha(static_cast<unsigned char>(n[0])) || n[0] == '_');
+  for (char c : n) bare = bare && (std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-');
+  return bare ? n : "\"" + n + "\"";
 }
 }  // namespace
 
@@ -63,6 +73,13 @@ std::string source_text(const Match& m) {
   }
   if (m.dscp >= 0) add("dscp " + std::to_string(m.dscp));
   if (m.vlan >= 0) add("vlan " + std::to_string(m.vlan) + (m.vlan_inner >= 0 ? ":" + std::to_string(m.vlan_inner) : ""));
+  if (!m.ifaces.empty()) {
+    std::string on = m.iface_negate ? "on !" : "on ";
+    if (m.ifaces.size() > 1) on += "{";
+    for (size_t i = 0; i < m.ifaces.size(); ++i) on += (i ? ", " : "") + quote_iface(m.ifaces[i]);
+    if (m.ifaces.size() > 1) on += "}";
+    add(on);
+  }
   return s;
 }
 

@@ -1,5 +1,6 @@
 #include "compiler/pir/text.h"
 
+#include <algorithm>
 #include <charconv>
 #include <cstdio>
 
@@ -188,6 +189,10 @@ void append_match(std::string& out, const Match& m) {
   num("dscp", m.dscp);
   num("vlan", m.vlan);
   num("vlan-inner", m.vlan_inner);
+  if (!m.ifaces.empty()) {
+    out += m.iface_negate ? " on !" : " on ";
+    for (size_t i = 0; i < m.ifaces.size(); ++i) out += (i ? "," : "") + m.ifaces[i];
+  }
 }
 
 bool TextLine::done() {
@@ -372,6 +377,21 @@ Match TextLine::match() {
     } else if (w == "vlan-inner") {
       keyword(w);
       m.vlan_inner = static_cast<int16_t>(bounded(4095));
+    } else if (w == "on") {
+      keyword(w);
+      skip_spaces();
+      m.iface_negate = eat('!');
+      std::string_view list = until(" ");
+      while (!list.empty()) {
+        auto comma = list.find(',');
+        std::string name(list.substr(0, comma));
+        if (!valid_iface_name(name)) text_fail("bad interface name `" + name + "`");
+        m.ifaces.push_back(std::move(name));
+        list = comma == std::string_view::npos ? std::string_view{} : list.substr(comma + 1);
+      }
+      if (m.ifaces.empty() || !std::is_sorted(m.ifaces.begin(), m.ifaces.end()) ||
+          std::adjacent_find(m.ifaces.begin(), m.ifaces.end()) != m.ifaces.end())
+        text_fail("interfaces must be a sorted list of distinct names");
     } else {
       break;
     }

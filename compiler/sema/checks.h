@@ -22,6 +22,9 @@ bool check_cidr(const ast::CidrLit& c, DiagEngine& diags);
 // E0104 / E0105. Returns whether the literal is a valid port or range.
 bool check_port(const ast::PortLit& p, DiagEngine& diags);
 
+// E0133. Returns whether the name is one Linux accepts.
+bool check_iface_name(const ast::IfaceName& n, DiagEngine& diags);
+
 // E0101 (with close names) and E0108. Marks the set used; returns it when it
 // exists and has the wanted kind.
 const ast::SetDecl* resolve_set(const ast::SetRef& ref, pir::SetKind want, Symbols& syms,
@@ -38,6 +41,10 @@ std::string did_you_mean(const std::string& name, const std::vector<std::string>
 // Returns those families (bit 0 IPv4, bit 1 IPv6) when they could be
 // computed, nullopt when an element was already reported.
 std::optional<unsigned> check_match(const ast::Match& m, const ast::Name& rule_id, Context& ctx);
+
+// The interfaces of a rule's `on` (its literal names and its sets' names),
+// checked (E0133, E0101, E0108); empty when it has none.
+std::vector<std::string> check_ifaces(const ast::Match& m, Context& ctx);
 
 // E0107 for rule ids used twice in one block.
 template <class Rule>

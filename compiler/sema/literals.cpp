@@ -1,6 +1,7 @@
 // Literal checks: the parser decoded the values, sema decides whether they
 // are acceptable.
 #include "compiler/pir/addr.h"
+#include "compiler/pir/pir.h"
 #include "compiler/sema/checks.h"
 
 namespace sentinel::sema {
@@ -33,6 +34,13 @@ bool check_port(const ast::PortLit& p, DiagEngine& diags) {
     ok = false;
   }
   return ok;
+}
+
+bool check_iface_name(const ast::IfaceName& n, DiagEngine& diags) {
+  if (pir::valid_iface_name(n.text)) return true;
+  diags.report(DiagCode::E0133, n.span, "invalid interface name `" + n.text + "`").help =
+      "interface names are 1 to 15 bytes, without `/`, `:`, `,`, `\"`, backslashes or spaces";
+  return false;
 }
 
 }  // namespace sentinel::sema

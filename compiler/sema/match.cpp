@@ -1,5 +1,7 @@
 // The match clause every packet-matching domain shares: literals, sets,
 // ports and protocol, and the address families a rule can match.
+#include <algorithm>
+
 #include "compiler/sema/checks.h"
 
 namespace sentinel::sema {
@@ -50,6 +52,27 @@ void check_ports(const ast::PortExpr& p, Context& ctx) {
 }
 
 }  // namespace
+
+std::vector<std::string> check_ifaces(const ast::Match& m, Context& ctx) {
+  std::vector<std::string> out;
+  for (const auto& im : m.iface) {
+    for (const auto& el : im.elems) {
+      if (const auto* n = std::get_if<ast::IfaceName>(&el)) {
+        if (check_iface_name(*n, ctx.diags)) out.push_back(n->text);
+      } else if (const ast::SetDecl* s =
+                     resolve_set(std::get<ast::SetRef>(el), pir::SetKind::Iface, ctx.syms, ctx.diags)) {
+        for (const auto& n : s->ifaces) out.push_back(n.text);  // checked with the set
+        if (s->ifaces.empty())
+          ctx.diags.report(DiagCode::E0123, std::get<ast::SetRef>(el).span,
+                           "interface group `" + s->name.text + "` is empty")
+              .notes.push_back({s->name.span, "defined here"});
+      }
+    }
+  }
+  std::sort(out.begin(), out.end());
+  out.erase(std::unique(out.begin(), out.end()), out.end());
+  return out;
+}
 
 std::optional<unsigned> check_match(const ast::Match& m, const ast::Name& rule_id, Context& ctx) {
   std::optional<unsigned> src = m.from ? addr_families(m.from->addr, ctx) : kV4 | kV6;

@@ -55,6 +55,7 @@ Symbols check(const std::vector<ast::File>& files, DiagEngine& diags) {
       }
       for (const auto& c : s.cidrs) check_cidr(c, diags);
       for (const auto& p : s.ports) check_port(p, diags);
+      for (const auto& i : s.ifaces) check_iface_name(i, diags);
     }
     for (const auto& b : f.blocks) {
       const ast::Block*& first = syms.blocks[domain_index(b->domain)];

@@ -415,7 +415,7 @@ AttachMode FakeKernel::xdp_mode(int ifindex) {
 }
 
 TestRunResult FakeKernel::test_run(const Fd& prog, std::span<const uint8_t> frame, uint32_t,
-                                   std::span<const uint8_t>) {
+                                   std::span<const uint8_t>, uint32_t) {
   note("test_run");
   maybe_fail("test_run", ErrorKind::TestRun, "program");
   return {program(progs.at(prog.get()), frame), 10};

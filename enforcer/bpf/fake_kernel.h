@@ -145,7 +145,7 @@ class FakeKernel : public Kernel {
   LinkInfo link_info(const Fd& link) override;
   AttachMode xdp_mode(int ifindex) override;
   TestRunResult test_run(const Fd& prog, std::span<const uint8_t> frame, uint32_t repeat,
-                         std::span<const uint8_t> meta) override;
+                         std::span<const uint8_t> meta, uint32_t ingress_ifindex) override;
   TestRunResult test_run_tc(const Fd& prog, std::span<const uint8_t> frame, uint32_t repeat,
                             const std::array<uint32_t, 5>& cb) override;
   std::unique_ptr<RingReader> ring_reader(std::vector<RingSpec> rings) override;

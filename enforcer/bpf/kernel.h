@@ -179,10 +179,12 @@ class Kernel {
   virtual AttachMode xdp_mode(int ifindex) = 0;
 
   // BPF_PROG_TEST_RUN of one frame, `repeat` times (at least 1). XDP: `meta`,
-  // when not empty, is placed in the metadata area in front of the frame.
+  // when not empty, is placed in the metadata area in front of the frame;
+  // `ingress_ifindex`, when not 0, is the interface the frame arrives on (it
+  // must exist in the caller's network namespace).
   // TC (sched_cls): `cb` is __sk_buff cb[0..4].
   virtual TestRunResult test_run(const Fd& prog, std::span<const uint8_t> frame, uint32_t repeat,
-                                 std::span<const uint8_t> meta = {}) = 0;
+                                 std::span<const uint8_t> meta = {}, uint32_t ingress_ifindex = 0) = 0;
   virtual TestRunResult test_run_tc(const Fd& prog, std::span<const uint8_t> frame, uint32_t repeat,
                                     const std::array<uint32_t, 5>& cb) = 0;
 

@@ -466,7 +466,7 @@ class LibbpfKernel : public Kernel {
   }
 
   TestRunResult test_run(const Fd& prog, std::span<const uint8_t> frame, uint32_t repeat,
-                         std::span<const uint8_t> meta) override {
+                         std::span<const uint8_t> meta, uint32_t ingress_ifindex) override {
     // With metadata, data_in is metadata then frame, and the context says
     // where the frame starts (the kernel puts the metadata in the headroom).
     std::vector<uint8_t> in(meta.begin(), meta.end());
@@ -475,11 +475,13 @@ class LibbpfKernel : public Kernel {
     xdp_md ctx{};
     ctx.data = static_cast<__u32>(meta.size());
     ctx.data_end = static_cast<__u32>(in.size());
+    ctx.ingress_ifindex = ingress_ifindex;
+    const bool with_ctx = !meta.empty() || ingress_ifindex;
     LIBBPF_OPTS(bpf_test_run_opts, o, .data_in = in.data(), .data_out = out.data(),
                 .data_size_in = static_cast<__u32>(in.size()),
                 .data_size_out = static_cast<__u32>(out.size()),
-                .ctx_in = meta.empty() ? nullptr : &ctx,
-                .ctx_size_in = meta.empty() ? 0u : static_cast<__u32>(sizeof ctx),
+                .ctx_in = with_ctx ? &ctx : nullptr,
+                .ctx_size_in = with_ctx ? static_cast<__u32>(sizeof ctx) : 0u,
                 .repeat = static_cast<int>(repeat ? repeat : 1));
     if (bpf_prog_test_run_opts(prog.get(), &o))
       throw BpfError(ErrorKind::TestRun, "program", errno, "");

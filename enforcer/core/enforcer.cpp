@@ -163,6 +163,7 @@ ApplyResult Enforcer::apply(const Bundle& b, const ApplyOptions& o) {
     for (const auto& name : k_.list_dir(l_.state()))
       if (bpf::Fd m = k_.get_pinned(l_.state(name))) lo.host_maps[name] = m;
     lo.max_entries_override = o.max_entries_override;
+    for (const auto& rec : ifaces) lo.ifindexes[rec.name] = rec.ifindex;
     g = load_generation(k_, b, lo);
     step("load");
     smoke_test(k_, g);

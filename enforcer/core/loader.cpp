@@ -171,6 +171,17 @@ LoadedGeneration load_generation(bpf::Kernel& k, const Bundle& b, const LoadOpti
       if (!img) throw Error("fill", err);
       fill(k, g.maps.at(m.name), m.name, *img);
     }
+    for (const auto& m : b.plan.maps) {
+      std::vector<uint32_t> keys, bits;
+      for (size_t i = 0; i < m.ifaces.size(); ++i) {
+        auto it = o.ifindexes.find(m.ifaces[i]);
+        if (it == o.ifindexes.end()) continue;  // not attached: its rules never match here
+        keys.push_back(it->second);
+        bits.push_back(1u << i);
+      }
+      if (!keys.empty())
+        k.update_batch(g.maps.at(m.name), m.name, keys.data(), bits.data(), static_cast<uint32_t>(keys.size()));
+    }
     for (const auto& obj : b.plan.objects)
       for (const auto& p : obj.programs)
         if (p.hook == backend::Hook::TailCall) k.set_prog(g.maps.at(SN_MAP_CHAIN), SN_MAP_CHAIN, p.slot, g.progs.at(p.name));

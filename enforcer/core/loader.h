@@ -21,6 +21,9 @@ struct LoadOptions {
   std::map<std::string, bpf::Fd> host_maps;
   // Replaces a map's max_entries; lets tests provoke real kernel failures.
   std::map<std::string, uint32_t> max_entries_override;
+  // The interfaces the generation will run on, name -> ifindex: the
+  // interface maps (backend::MapSpec::ifaces) get each one a rule names.
+  std::map<std::string, uint32_t> ifindexes;
 };
 
 struct LoadedGeneration {

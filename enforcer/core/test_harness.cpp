@@ -1,5 +1,9 @@
 #include "enforcer/core/test_harness.h"
 
+#include <net/if.h>
+
+#include <set>
+
 #include "compiler/dplan/classifier.h"
 #include "enforcer/bpf/libbpf_kernel.h"
 #include "enforcer/core/error.h"
@@ -15,16 +19,35 @@ GenerationHarness GenerationHarness::load(const Bundle& b, LoadOptions o) {
   h.k_ = bpf::make_libbpf_kernel();
   h.policy_ = b.policy;
   o.what = "test generation";
+  std::set<std::string> named;
+  for (const auto& m : b.plan.maps) named.insert(m.ifaces.begin(), m.ifaces.end());
+  if (o.ifindexes.empty())
+    for (const auto& name : named)
+      if (uint32_t ifindex = h.k_->ifindex_of(name)) o.ifindexes[name] = ifindex;
+  if (!named.empty()) {
+    // A packet from no interface of the test arrives on loopback in a test
+    // run; when rules name interfaces, take one they do not name.
+    if (struct if_nameindex* all = ::if_nameindex()) {
+      for (auto* i = all; i->if_index && !h.unnamed_ifindex_; ++i)
+        if (!named.count(i->if_name)) h.unnamed_ifindex_ = i->if_index;
+      ::if_freenameindex(all);
+    }
+    if (!h.unnamed_ifindex_) throw Error("test run", "every interface here is one the rules name");
+  }
   h.g_ = load_generation(*h.k_, b, o);
   smoke_test(*h.k_, h.g_);
   return h;
 }
 
-uint32_t GenerationHarness::xdp(std::span<const uint8_t> frame, std::optional<uint64_t> time_ns, bool quiet) {
+uint32_t GenerationHarness::xdp(std::span<const uint8_t> frame, std::optional<uint64_t> time_ns, bool quiet,
+                                const std::string& iface) {
   auto it = g_.entries.find(backend::Hook::Xdp);
   if (it == g_.entries.end()) return 2;
   auto meta = xdp_meta(quiet, time_ns);
-  return k_->test_run(g_.progs.at(it->second), frame, 1, meta).retval;
+  uint32_t ifindex = unnamed_ifindex_;
+  if (!iface.empty() && !(ifindex = k_->ifindex_of(iface)))
+    throw Error("test run", "no interface " + iface + " in this network namespace");
+  return k_->test_run(g_.progs.at(it->second), frame, 1, meta, ifindex).retval;
 }
 
 int GenerationHarness::tc(backend::Hook hook, std::span<const uint8_t> frame, std::optional<uint64_t> time_ns) {

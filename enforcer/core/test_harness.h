@@ -23,12 +23,17 @@ class GenerationHarness {
  public:
   // Throws core::Error (load, fill, smoke test) like apply. `o` lets a test
   // resize maps (LoadOptions::max_entries_override), e.g. a smaller ring.
+  // Without o.ifindexes, every interface the policy's rules name that exists
+  // in this network namespace counts as attached.
   static GenerationHarness load(const Bundle& b, LoadOptions o = {});
 
   bool has(backend::Hook hook) const { return g_.entries.count(hook) > 0; }
   // The XDP entry of the generation (the chain follows its tail calls):
   // returns the XDP action; 2 (XDP_PASS) when the generation has no XDP program.
-  uint32_t xdp(std::span<const uint8_t> frame, std::optional<uint64_t> time_ns = {}, bool quiet = false);
+  // `iface`: the interface it arrives on (it must exist here); empty: one
+  // that no rule names.
+  uint32_t xdp(std::span<const uint8_t> frame, std::optional<uint64_t> time_ns = {}, bool quiet = false,
+               const std::string& iface = {});
   // The TC programs; their verdict (-1 TCX_NEXT when the hook is empty).
   int tc(backend::Hook hook, std::span<const uint8_t> frame, std::optional<uint64_t> time_ns = {});
   // Average ns per run over `repeat` runs of the XDP entry.
@@ -43,6 +48,7 @@ class GenerationHarness {
  private:
   std::shared_ptr<bpf::Kernel> k_;
   LoadedGeneration g_;
+  uint32_t unnamed_ifindex_ = 0;  // an interface no rule names, when rules name some
   pir::Policy policy_;
 };
 

@@ -132,7 +132,7 @@ Step ChainCheck::run(const eval::TimedPacket& tp) {
     ks.tc = k.tc(backend::Hook::TcxEgress, frame, tp.time_ns);
     ks.dropped = ks.tc == kTcxDrop;
   } else {
-    ks.xdp = k.xdp(frame, tp.time_ns);
+    ks.xdp = k.xdp(frame, tp.time_ns, false, tp.pkt.iface);
     if (ks.xdp == kXdpPass) ks.tc = k.tc(backend::Hook::TcxIngress, frame, tp.time_ns);
     ks.dropped = ks.xdp == kXdpDrop || ks.xdp == kXdpTx || ks.tc == kTcxDrop;
   }

@@ -24,6 +24,8 @@ struct PolicyFixture {
   // The same from policy text (one file).
   static std::unique_ptr<PolicyFixture> compile_text(const std::string& text);
   enforcer::core::Bundle bundle() const;
+  // Loads the bundle; when its rules name interfaces, first moves the
+  // process into a network namespace of its own that has them (veth pairs).
   void load_kernel();
 };
 

@@ -26,6 +26,7 @@ void plan_firewall(const pir::Policy& policy, PlanContext& ctx) {
   if (plan.config.ct_mode != SN_FW_CT_OFF) o.maps.push_back(SN_CT_MAP);
   o.maps.push_back(SN_FW_MAP_REJECT);
   o.maps.push_back(SN_FW_MAP_QUOTE);
+  o.maps.push_back(SN_FW_MAP_IFACES);
   ctx.add_object(std::move(o));
 
   ctx.add_part("firewall/config.img", bundle::write_rodata_image(plan.config));
@@ -39,6 +40,7 @@ void plan_firewall(const pir::Policy& policy, PlanContext& ctx) {
   ctx.add_map(ring_stats_map(SN_FW_MAP_RINGSTAT));
   if (plan.config.ct_mode != SN_FW_CT_OFF) ctx.add_map(ct_map());
   ctx.add_map({SN_FW_MAP_QUOTE, MapType::PercpuArray, 4, sizeof(sn_fw_quote), 1, 0, Scope::Generation, ""});
+  ctx.add_map({SN_FW_MAP_IFACES, MapType::Hash, 4, 4, SN_FW_IFACES_MAX, 0, Scope::Generation, "", plan.cls.ifaces});
   ctx.add_map({SN_FW_MAP_REJECT, MapType::LruHash, sizeof(sn_fw_reject_key), sizeof(sn_fw_reject_state),
                SN_FW_REJECT_SOURCES, 0, Scope::Host, ""});
   ctx.add_counters(plan.counter_keys);

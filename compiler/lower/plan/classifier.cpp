@@ -169,6 +169,14 @@ uint64_t classifier_records(const pir::Match& r) {
 
 dplan::ClassifierPlan build_classifier(const std::string& domain, const std::vector<ClsRule>& rules) {
   dplan::ClassifierPlan plan;
+  {
+    std::vector<const pir::Match*> matches;
+    for (const auto& r : rules) matches.push_back(r.match);
+    plan.ifaces = cls_iface_slots(matches);
+    if (plan.ifaces.size() > SN_CLS_MAX_IFACES)
+      throw LowerError(domain + " rules name " + std::to_string(plan.ifaces.size()) + " interfaces; at most " +
+                       std::to_string(SN_CLS_MAX_IFACES) + " fit");
+  }
   for (uint32_t ri = 0; ri < rules.size(); ++ri) {
     const pir::Match& r = *rules[ri].match;
     const unsigned fams = r.families();
@@ -180,7 +188,7 @@ dplan::ClassifierPlan build_classifier(const std::string& domain, const std::vec
       const auto srcs = expand_addr(r.src, f);
       const auto dsts = expand_addr(r.dst, f);
       const auto protos = cls_protos(r, f);
-      const sn_cls_extra extra = cls_extra(r, f);
+      const sn_cls_extra extra = cls_extra(r, f, plan.ifaces);
       const uint64_t n = product({srcs.size(), dsts.size(), sports.size(), dports.size(), protos.size()});
       if (plan.recs.size() + n > kMaxClassifierEntries)
         throw LowerError(domain + " rule `" + *rules[ri].id + "` expands the classifier past " +

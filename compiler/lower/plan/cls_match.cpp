@@ -1,5 +1,8 @@
 #include "compiler/lower/plan/cls_match.h"
 
+#include <algorithm>
+#include <stdexcept>
+
 namespace sentinel::lower {
 
 std::vector<std::pair<uint8_t, uint8_t>> cls_protos(const pir::Match& m, pir::Family f) {
@@ -7,7 +10,15 @@ std::vector<std::pair<uint8_t, uint8_t>> cls_protos(const pir::Match& m, pir::Fa
   return {{pir::proto_in(m.proto, f), 0xff}};
 }
 
-sn_cls_extra cls_extra(const pir::Match& m, pir::Family f) {
+std::vector<std::string> cls_iface_slots(const std::vector<const pir::Match*>& matches) {
+  std::vector<std::string> out;
+  for (const pir::Match* m : matches) out.insert(out.end(), m->ifaces.begin(), m->ifaces.end());
+  std::sort(out.begin(), out.end());
+  out.erase(std::unique(out.begin(), out.end()), out.end());
+  return out;
+}
+
+sn_cls_extra cls_extra(const pir::Match& m, pir::Family f, const std::vector<std::string>& ifaces) {
   sn_cls_extra x{};
   if (m.tcp_mask) {
     x.has |= SN_CX_TCP_FLAGS;
@@ -35,6 +46,15 @@ sn_cls_extra cls_extra(const pir::Match& m, pir::Family f) {
   if (m.vlan_inner >= 0) {
     x.has |= SN_CX_VLAN_INNER;
     x.vlan_inner = static_cast<uint16_t>(m.vlan_inner);
+  }
+  if (!m.ifaces.empty()) {
+    x.has |= m.iface_negate ? SN_CX_IFACE_NOT : SN_CX_IFACE;
+    for (const auto& name : m.ifaces) {
+      auto at = std::lower_bound(ifaces.begin(), ifaces.end(), name);
+      if (at == ifaces.end() || *at != name || at - ifaces.begin() >= SN_CLS_MAX_IFACES)
+        throw std::logic_error("interface `" + name + "` has no slot");
+      x.ifaces = static_cast<uint16_t>(x.ifaces | (1u << (at - ifaces.begin())));
+    }
   }
   return x;
 }

@@ -19,6 +19,10 @@ namespace sentinel::lower {
 std::vector<std::pair<uint8_t, uint8_t>> cls_protos(const pir::Match& m, pir::Family f);
 
 // The extra fields of `m` in family `f`; has == 0 when it constrains none.
-sn_cls_extra cls_extra(const pir::Match& m, pir::Family f);
+// `ifaces` numbers the interfaces rules name (sorted; slot i is bit i).
+sn_cls_extra cls_extra(const pir::Match& m, pir::Family f, const std::vector<std::string>& ifaces = {});
+
+// The interfaces that the rules' matches name, sorted: their slots.
+std::vector<std::string> cls_iface_slots(const std::vector<const pir::Match*>& matches);
 
 }  // namespace sentinel::lower

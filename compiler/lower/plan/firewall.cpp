@@ -56,6 +56,7 @@ dplan::FirewallPlan lower_firewall(const pir::Policy& policy) {
       plan.counter_keys.push_back(r.counter_key);
 
   plan.config.cls_steps = plan.cls.steps;
+  plan.config.iface_rules = plan.cls.ifaces.empty() ? 0 : 1;
   plan.config.nrules = static_cast<uint32_t>(fw.management.size() + fw.rules.size());
   plan.config.default_action = to_abi(fw.default_action);
   plan.config.mode = fw.mode == pir::Mode::Audit ? SN_FW_AUDIT : SN_FW_ENFORCE;

@@ -100,6 +100,7 @@ bool intersects(const pir::Match& a, const pir::Match& b) {
       !both(a.icmp6_code, b.icmp6_code) || !both(a.dscp, b.dscp) || !both(a.vlan, b.vlan) ||
       !both(a.vlan_inner, b.vlan_inner))
     return false;
+  if (!pir::ifaces_meet(a, b)) return false;
   if ((a.has_ports() || b.has_ports()) && !overlap(port_set(a.sport), port_set(b.sport), 16)) return false;
   if ((a.has_ports() || b.has_ports()) && !overlap(port_set(a.dport), port_set(b.dport), 16)) return false;
   unsigned fams = a.families() & b.families();

@@ -38,6 +38,9 @@ void unique_option(const std::vector<Option>& opts, const char* what, DiagEngine
 void check_rule(const ast::RlRule& r, Context& ctx) {
   auto& diags = ctx.diags;
   std::optional<unsigned> fams = check_match(r.match, r.id, ctx);
+  if (!r.match.iface.empty())
+    diags.report(DiagCode::E0115, r.match.iface[0].span, "`on` does not apply to rate-limit rules").help =
+        "the limiter runs on the interfaces of the policy's group; scope the firewall rule instead";
   unique_option<ast::Number>(r.bursts, "burst", diags, [](const ast::Number& n) { return n.span; });
   // `per ...` and `global` are one option, the bucket key: say which two met.
   for (size_t i = 1; i < r.keys.size(); ++i)

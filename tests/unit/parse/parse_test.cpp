@@ -137,7 +137,7 @@ TEST_CASE("syntax errors at the offending token", "[parse]") {
   CHECK(errors(*parse_text("set x: cidr = { 10.0.0.0/8 ")) ==
         Lines{"1:28 expected `}` or `,`, found end of file"});
   CHECK(errors(*parse_text("ratelimit { rule r drop tcp }")) ==
-        Lines{"1:29 expected one of `from`, `to`, `flags`, `type`, `code`, `dscp`, `vlan`, `rate`, found `}`"});
+        Lines{"1:29 expected one of `on`, `from`, `to`, `flags`, `type`, `code`, `dscp`, `vlan`, `rate`, found `}`"});
   CHECK(errors(*parse_text("conntrack { timeout udp 30 }")) ==
         Lines{"1:25 expected a duration like `30s`, found `30`"});
 }
@@ -156,7 +156,7 @@ TEST_CASE("every independent syntax error is reported, once", "[parse]") {
   auto e = errors(*p);
   CHECK_FALSE(p->file);
   CHECK(e == Lines{"3:3 expected one of `{`, `@`, a number, found `rule`",
-                   "4:3 expected one of `rule`, `from`, `to`, `flags`, `type`, `code`, `dscp`, `vlan`, `ct`, `}`, a string, found `default`",
+                   "4:3 expected one of `on`, `rule`, `from`, `to`, `flags`, `type`, `code`, `dscp`, `vlan`, `ct`, `}`, a string, found `default`",
                    "5:10 expected one of `allow`, `deny`, `log`, `reject`, found `drop`",
                    "7:28 expected `}` or `,`, found `10.1.0.0/16`",
                    "8:30 expected a rate like `100/s`, found `fast`",
@@ -167,7 +167,7 @@ TEST_CASE("every independent syntax error is reported, once", "[parse]") {
 
 TEST_CASE("a missing closing brace is one error, and the next block still parses", "[parse]") {
   auto p = parse_text("firewall {\n  rule a allow\nset s: port = { 1 }\nratelimit { rule r log tcp rate 5/s bogus }\n");
-  CHECK(errors(*p) == Lines{"3:1 expected one of `rule`, `tcp`, `udp`, `icmp`, `icmpv6`, `any`, `from`, `to`, "
+  CHECK(errors(*p) == Lines{"3:1 expected one of `on`, `rule`, `tcp`, `udp`, `icmp`, `icmpv6`, `any`, `from`, `to`, "
                             "`ipv4`, `ipv6`, `proto`, `flags`, `type`, `code`, `dscp`, `vlan`, "
                             "`ct`, `}`, a string, found `set`",
                             "4:37 expected one of `rule`, `burst`, `per`, `global`, `algorithm`, `window`, `}`, "

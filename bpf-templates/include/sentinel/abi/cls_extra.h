@@ -17,7 +17,14 @@ enum sn_cls_extra_bits {
 	SN_CX_DSCP = 1 << 3,       /* dscp == dscp */
 	SN_CX_VLAN = 1 << 4,       /* at least one tag, the outer id == vlan */
 	SN_CX_VLAN_INNER = 1 << 5, /* two tags, the inner id == vlan_inner */
+	SN_CX_IFACE = 1 << 6,      /* the arrival interface's bit is in ifaces */
+	SN_CX_IFACE_NOT = 1 << 7,  /* ... is not in ifaces */
 };
+
+/* Interfaces that rules name, policy-wide: slot i is bit i of `ifaces`. The
+ * compiler numbers them (sorted names); the enforcer maps each interface it
+ * attaches to its bit (firewall.h: sn_fw_ifaces). */
+#define SN_CLS_MAX_IFACES 16
 
 struct sn_cls_extra {
 	__u32 has; /* bit set of enum sn_cls_extra_bits; 0: none */
@@ -29,7 +36,7 @@ struct sn_cls_extra {
 	__u8 pad;
 	__u16 vlan;
 	__u16 vlan_inner;
-	__u16 pad2;
+	__u16 ifaces; /* SN_CX_IFACE / SN_CX_IFACE_NOT: bit set of interface slots */
 };
 
 SN_ASSERT_SIZE(struct sn_cls_extra, 16);

@@ -45,7 +45,7 @@ struct sn_fw_config {
 	__u64 established_counter_key; /* passed by SN_FW_CT_ACCEPT */
 	__u64 reject_interval_ns; /* `reject` answers per source: one per interval ... */
 	__u32 reject_burst;       /* ... with bursts of up to this many */
-	__u32 pad;
+	__u32 iface_rules;        /* 1: some rule names interfaces (sn_fw_ifaces) */
 };
 
 /* Scratch for the packet an ICMP answer quotes (sentinel/bpf/reject.h). */
@@ -90,5 +90,9 @@ SN_ASSERT_SIZE(struct sn_fw_event, 72);
 #define SN_FW_MAP_RINGSTAT "sn_fw_rstat" /* host PERCPU_ARRAY[1] of sn_ring_stats */
 #define SN_FW_MAP_REJECT "sn_fw_reject"  /* host LRU_HASH sn_fw_reject_key -> sn_fw_reject_state */
 #define SN_FW_MAP_QUOTE "sn_fw_quote"    /* generation PERCPU_ARRAY[1] of sn_fw_quote: scratch */
+/* generation HASH ifindex (__u32) -> the interface's slot bits (__u32,
+ * cls_extra.h), filled by the enforcer for the interfaces it attaches to */
+#define SN_FW_MAP_IFACES "sn_fw_ifaces"
+#define SN_FW_IFACES_MAX 64
 
 #endif

@@ -33,6 +33,10 @@ SN_INLINE int sn_cls_extra_match(const struct sn_cls_extra *x, const struct sn_p
 		return 0;
 	if ((has & SN_CX_VLAN_INNER) && (p->nvlans < 2 || p->vlan[1] != x->vlan_inner))
 		return 0;
+	if ((has & SN_CX_IFACE) && !(p->ifaces & x->ifaces))
+		return 0;
+	if ((has & SN_CX_IFACE_NOT) && (p->ifaces & x->ifaces))
+		return 0;
 	return 1;
 }
 

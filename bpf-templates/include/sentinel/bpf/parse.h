@@ -74,7 +74,8 @@ struct sn_pkt {
 	__u16 vlan[SN_MAX_VLANS]; /* their ids (TCI & 0xfff), outer first */
 	struct sn_inner inner; /* icmp == SN_ICMP_ERROR */
 	__u16 l4_off; /* where the upper-layer header starts, when it was read */
-	__u16 pad3[3];
+	__u16 ifaces; /* the arrival interface's slot bits (cls_extra.h): set by the program */
+	__u16 pad3[2];
 };
 
 SN_INLINE __u8 sn_icmp4_kind(__u8 type)
