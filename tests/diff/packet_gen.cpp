@@ -69,6 +69,7 @@ PacketGenerator::PacketGenerator(const pir::Policy& policy, uint64_t seed) : rng
     for (const auto& pr : m->sport.ranges) add_range_edges(pr, ports_);
     for (const auto& pr : m->dport.ranges) add_range_edges(pr, ports_);
     if (m->dscp >= 0) dscps_.push_back(static_cast<uint8_t>(m->dscp));
+    ifaces_.insert(ifaces_.end(), m->ifaces.begin(), m->ifaces.end());
     for (int v : {m->vlan, m->vlan_inner})
       if (v >= 0) vlans_.push_back(static_cast<uint16_t>(v));
     if (m->icmp_type >= 0) icmp4_types_.push_back(static_cast<uint8_t>(m->icmp_type));
@@ -95,6 +96,8 @@ void PacketGenerator::options(eval::Packet& p) {
     return static_cast<T>(fallback);
   };
   if (rng_() % 3 == 0) p.dscp = from(dscps_, rng_() % 64) & 63;
+  // An interface a rule names, or one none names.
+  if (!ifaces_.empty() && rng_() % 3) p.iface = ifaces_[rng_() % ifaces_.size()];
   if (p.is_icmp() && !p.inner && rng_() % 3 == 0) {
     // Types that are neither errors nor echo keep the packet simple to
     // build; errors need the packet they quote.

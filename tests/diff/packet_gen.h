@@ -15,6 +15,7 @@
 #pragma once
 #include <cstdint>
 #include <deque>
+#include <string>
 #include <random>
 #include <vector>
 
@@ -39,6 +40,7 @@ class PacketGenerator {
   // their neighbours) often: DSCPs, VLAN ids, ICMP and ICMPv6 types and codes.
   std::vector<uint8_t> dscps_, icmp4_types_, icmp6_types_, icmp_codes_;
   std::vector<uint16_t> vlans_;
+  std::vector<std::string> ifaces_;
 
  public:
   // Match options for `p`: TCP flags, ICMP type and code, DSCP, VLAN tags.

@@ -186,6 +186,11 @@ std::string random_policy_text(std::mt19937_64& rng, const RandomPolicyOptions& 
       std::string proto;
       std::string m = match(rng, sets, o.match_options, f, proto);
       out << "    rule r" << i << ' ' << pick(rng, kActions) << (m.empty() ? "" : " ") << m;
+      if (o.match_options && rng() % 6 == 0) {
+        // The fixture creates the interfaces rules name (veth pairs).
+        static const char* kIfaces[] = {"lo", "!lo", "snx0", "{ lo, snx0 }", "!{ lo, snx1 }", "\"snx.1\""};
+        out << " on " << pick(rng, kIfaces);
+      }
       if (o.conntrack && rng() % 3 == 0) {
         if (rng() % 2) {
           out << " ct " << pick(rng, kStates);

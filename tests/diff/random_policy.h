@@ -3,7 +3,7 @@
 // language does not allow; the test draws again): nested and overlapping
 // prefixes of both families, negations, sets, port ranges that share
 // boundaries, every protocol (by keyword, name and number) and action
-// (`reject` included), family constraints, the match options (TCP flags,
+// (`reject` included), family constraints, interface scope (`on`), the match options (TCP flags,
 // ICMP type and code, DSCP, VLAN ids), both defaults and modes; rate
 // limits with every algorithm and key, small rates and bursts that traffic
 // exceeds; connection tracking in both modes with short timeouts, and

@@ -2,6 +2,7 @@
 // tests/unit/passes). Small address pools make overlaps between rules, and so
 // shadowing, common; `wild` also produces states sema would reject.
 #pragma once
+#include <algorithm>
 #include <random>
 #include <string>
 
@@ -114,6 +115,13 @@ class PolicyGen {
       m.dscp = static_cast<int8_t>(maybe(63));
       m.vlan = static_cast<int16_t>(maybe(4095));
       m.vlan_inner = static_cast<int16_t>(maybe(4095));
+      if (chance(20)) {
+        static const char* kNames[] = {"eth0", "eth1", "lo", "wg0", "eth0.100"};
+        for (const char* n : kNames)
+          if (chance(50)) m.ifaces.push_back(n);
+        std::sort(m.ifaces.begin(), m.ifaces.end());
+        m.iface_negate = !m.ifaces.empty() && chance(50);
+      }
     }
     return m;
   }
