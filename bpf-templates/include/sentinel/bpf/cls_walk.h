@@ -85,7 +85,9 @@ SN_INLINE int sn_cls_rec_match(const struct sn_cls_rec *r, const struct sn_cls_w
 		__type(value, struct sn_cls_rec);                 \
 	} recs SEC(".maps")
 
-#define SN_CLS_DEFINE_WALK(name, nodes, leaves, recs, with_v6)                                  \
+/* The walk of one family (V6 a constant): the verifier checks a family's
+ * paths only in its own function. */
+#define SN_CLS_DEFINE_WALK_OF(name, nodes, leaves, recs, V6)                                    \
 	__attribute__((noinline)) __u32 name(const struct sn_pkt *p, __u32 ct, __u32 steps,    \
 					      __u32 nrules)                                     \
 	{                                                                                       \
@@ -94,7 +96,7 @@ SN_INLINE int sn_cls_rec_match(const struct sn_cls_rec *r, const struct sn_cls_w
 		struct sn_cls_walk w = {                                                        \
 			.pkt = p, .best = nrules, .ct = (__u8)ct,                               \
 		};                                                                              \
-		int v6 = with_v6 && p->family == 6;                                             \
+		const int v6 = V6;                                                              \
 		__u32 tree = v6 ? SN_CLS_MAX_TREES : 0, last_tree = tree + SN_CLS_MAX_TREES;    \
 		w.v[SN_CLS_W_SRC] = bpf_ntohl(p->src[0]);                                       \
 		w.v[SN_CLS_W_DST] = bpf_ntohl(p->dst[0]);                                       \
@@ -154,6 +156,16 @@ SN_INLINE int sn_cls_rec_match(const struct sn_cls_rec *r, const struct sn_cls_w
 			}                                                                       \
 		}                                                                               \
 		return w.best;                                                                  \
+	} \
+
+#define SN_CLS_DEFINE_WALK(name, nodes, leaves, recs, with_v6)                                  \
+	SN_CLS_DEFINE_WALK_OF(name##_v4, nodes, leaves, recs, 0)                                \
+	SN_CLS_DEFINE_WALK_OF(name##_v6, nodes, leaves, recs, 1)                                \
+	SN_INLINE __u32 name(const struct sn_pkt *p, __u32 ct, __u32 steps, __u32 nrules)      \
+	{                                                                                       \
+		if ((with_v6) && p->family == 6)                                                \
+			return name##_v6(p, ct, steps, nrules);                                 \
+		return name##_v4(p, ct, steps, nrules);                                         \
 	}
 
 #endif
