@@ -103,6 +103,13 @@ ApplyResult Enforcer::apply(const Bundle& b, const ApplyOptions& o) {
   }
   if (ifaces.size() > kMaxIfaces) throw Error("interfaces", "more than " + std::to_string(kMaxIfaces) + " interfaces");
   r.interfaces = names;
+  // `on` names an interface this generation does not run on: such a rule
+  // (or its part for that interface) never matches here.
+  for (const auto& m : b.plan.maps)
+    for (const auto& name : m.ifaces)
+      if (std::find(names.begin(), names.end(), name) == names.end())
+        r.warnings.push_back("rules name interface " + name +
+                             ", which this generation does not run on: `on " + name + "` never matches here");
 
   auto lock = lock_root(k_, l_.root);
   Dispatcher d(k_, l_);

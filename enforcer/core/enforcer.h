@@ -52,7 +52,9 @@ struct ApplyResult {
   uint64_t switch_ns = 0;                  // the selector write
   uint64_t counters_reclaimed = 0;
   bool dispatcher_upgraded = false;  // dispatchers of another version were replaced
-  std::vector<std::string> warnings;  // cleanup problems after a successful switch
+  // Cleanup problems after a successful switch, and interfaces that rules
+  // name but the generation does not run on.
+  std::vector<std::string> warnings;
 };
 
 struct RollbackResult {

@@ -72,4 +72,13 @@ enforcer status
 [ "$(rule_packets ping-other)" = 1 ] || fail "ping-other counted $(rule_packets ping-other), not 1"
 n=$(rule_packets tcp-second)
 [ "$n" -ge 1 ] || fail "tcp-second counted $n SYNs, not at least 1"
+
+# A rule on an interface the generation does not run on is reported.
+mkdir -p "$WORK/q"
+printf 'firewall {\n    rule far deny tcp on absent0\n}\n' > "$WORK/q/q.sen"
+build_bundle "$WORK/q" "$WORK/q.snb"
+enforcer apply "$WORK/q.snb" 2> "$WORK/apply.err" || fail "apply of a rule on an absent interface failed: $(cat "$WORK/apply.err")"
+grep -q "rules name interface absent0, which this generation does not run on" "$WORK/apply.err" ||
+  fail "no warning for the absent interface: $(cat "$WORK/apply.err")"
+[ "$(connects 10.200.0.2)" = ok ] || fail "TCP was blocked by a rule on an absent interface"
 echo "e2e firewall interfaces: ok (tcp-second dropped $n SYNs)"
