@@ -274,18 +274,34 @@ bool Reader::iface_name(ast::IfaceName& out) {
   return true;
 }
 
-bool Reader::iface_elem(std::vector<ast::IfaceElem>& elems) {
-  RuleScope rs(*this, "ifaceElem");
+template <class Lit, class Elem>
+bool Reader::set_ref_or(std::vector<Elem>& elems, const char* rule, bool (Reader::*literal)(Lit&)) {
+  RuleScope rs(*this, rule);
   if (at(Tok::AT)) {
     ast::SetRef r;
     if (!set_ref(r)) return false;
     elems.emplace_back(std::move(r));
     return true;
   }
-  ast::IfaceName n;
-  if (!iface_name(n)) return false;
-  elems.emplace_back(std::move(n));
+  Lit l;
+  if (!(this->*literal)(l)) return false;
+  elems.emplace_back(std::move(l));
   return true;
+}
+
+template <class Elem>
+bool Reader::one_or_list(std::vector<Elem>& elems, bool (Reader::*elem)(std::vector<Elem>&)) {
+  if (!accept(Tok::LBRACE)) return (this->*elem)(elems);
+  if (!(this->*elem)(elems)) return false;
+  while (accept(Tok::COMMA)) {
+    if (accept(Tok::RBRACE)) return true;  // a trailing comma
+    if (!(this->*elem)(elems)) return false;
+  }
+  return expect(Tok::RBRACE);
+}
+
+bool Reader::iface_elem(std::vector<ast::IfaceElem>& elems) {
+  return set_ref_or(elems, "ifaceElem", &Reader::iface_name);
 }
 
 bool Reader::set_ref(ast::SetRef& out) {
@@ -406,17 +422,7 @@ bool Reader::match_clause(ast::Match& out) {
       auto& i = out.iface.emplace_back();
       i.negate = accept(Tok::BANG);
       RuleScope atom(*this, "ifaceAtom");
-      if (accept(Tok::LBRACE)) {
-        if (!iface_elem(i.elems)) return false;
-        bool closed = false;
-        while (!closed && accept(Tok::COMMA)) {
-          closed = accept(Tok::RBRACE);
-          if (!closed && !iface_elem(i.elems)) return false;
-        }
-        if (!closed && !expect(Tok::RBRACE)) return false;
-      } else if (!iface_elem(i.elems)) {
-        return false;
-      }
+      if (!one_or_list(i.elems, &Reader::iface_elem)) return false;
       i.span = span_from(first);
     } else {
       consume();  // `vlan`
@@ -463,17 +469,7 @@ bool Reader::endpoint(ast::Endpoint& out, const char* rule) {
 }
 
 bool Reader::addr_elem(std::vector<ast::AddrElem>& elems) {
-  RuleScope rs(*this, "addrElem");
-  if (at(Tok::AT)) {
-    ast::SetRef r;
-    if (!set_ref(r)) return false;
-    elems.emplace_back(std::move(r));
-    return true;
-  }
-  ast::CidrLit c;
-  if (!cidr_lit(c)) return false;
-  elems.emplace_back(std::move(c));
-  return true;
+  return set_ref_or(elems, "addrElem", &Reader::cidr_lit);
 }
 
 bool Reader::addr(ast::AddrExpr& out) {
@@ -486,53 +482,19 @@ bool Reader::addr(ast::AddrExpr& out) {
   out.any = false;
   out.negate = accept(Tok::BANG);
   RuleScope atom(*this, "addrAtom");
-  if (accept(Tok::LBRACE)) {
-    if (!addr_elem(out.elems)) return false;
-    while (accept(Tok::COMMA)) {
-      if (accept(Tok::RBRACE)) {
-        out.span = span_from(first);
-        return true;
-      }
-      if (!addr_elem(out.elems)) return false;
-    }
-    if (!expect(Tok::RBRACE)) return false;
-  } else if (!addr_elem(out.elems)) {
-    return false;
-  }
+  if (!one_or_list(out.elems, &Reader::addr_elem)) return false;
   out.span = span_from(first);
   return true;
 }
 
 bool Reader::port_elem(std::vector<ast::PortElem>& elems) {
-  RuleScope rs(*this, "portElem");
-  if (at(Tok::AT)) {
-    ast::SetRef r;
-    if (!set_ref(r)) return false;
-    elems.emplace_back(std::move(r));
-    return true;
-  }
-  ast::PortLit p;
-  if (!port_lit(p)) return false;
-  elems.emplace_back(std::move(p));
-  return true;
+  return set_ref_or(elems, "portElem", &Reader::port_lit);
 }
 
 bool Reader::ports(ast::PortExpr& out) {
   RuleScope rs(*this, "ports");
   size_t first = pos_;
-  if (accept(Tok::LBRACE)) {
-    if (!port_elem(out.elems)) return false;
-    while (accept(Tok::COMMA)) {
-      if (accept(Tok::RBRACE)) {
-        out.span = span_from(first);
-        return true;
-      }
-      if (!port_elem(out.elems)) return false;
-    }
-    if (!expect(Tok::RBRACE)) return false;
-  } else if (!port_elem(out.elems)) {
-    return false;
-  }
+  if (!one_or_list(out.elems, &Reader::port_elem)) return false;
   out.span = span_from(first);
   return true;
 }

@@ -139,6 +139,12 @@ class Reader {
   bool addr_elem(std::vector<ast::AddrElem>& out);
   bool ports(ast::PortExpr& out);
   bool port_elem(std::vector<ast::PortElem>& out);
+  // `@set` or a literal (`literal` reads it), under grammar rule `rule`.
+  template <class Lit, class Elem>
+  bool set_ref_or(std::vector<Elem>& elems, const char* rule, bool (Reader::*literal)(Lit&));
+  // ELEM, or `{ ELEM (, ELEM)* ,? }`.
+  template <class Elem>
+  bool one_or_list(std::vector<Elem>& elems, bool (Reader::*elem)(std::vector<Elem>&));
   void note(Tok k);
 
   const SourceManager& sm_;
