@@ -1,8 +1,5 @@
 #include "compiler/passes/match_space.h"
 
-#include <map>
-#include <mutex>
-
 #include "compiler/eval/packet.h"
 
 namespace sentinel::passes {
@@ -31,26 +28,15 @@ Intervals MatchSpace::full_ports() {
   return {&all, 1};
 }
 
-namespace {
-
-// A number for each distinct interface constraint, the same for equal ones.
-int iface_id(const pir::Match& r) {
-  if (r.ifaces.empty()) return -1;
-  static std::mutex mu;
-  static std::map<std::pair<bool, std::vector<std::string>>, int> ids;
-  std::lock_guard<std::mutex> lock(mu);
-  return ids.try_emplace({r.iface_negate, r.ifaces}, static_cast<int>(ids.size())).first->second;
-}
-
-}  // namespace
-
 MatchSpace match_space(const pir::Match& r, uint8_t ct) {
   MatchSpace m;
   m.proto = r.proto;
   m.ports = r.has_ports();
   if (r.has_extra())
     m.extra = {r.tcp_mask ? r.tcp_flags : -1, r.tcp_mask ? r.tcp_mask : -1, r.icmp_type, r.icmp_code,
-               r.icmp6_type, r.icmp6_code, r.dscp, r.vlan, r.vlan_inner, iface_id(r)};
+               r.icmp6_type, r.icmp6_code, r.dscp, r.vlan, r.vlan_inner};
+  m.ifaces = r.ifaces;
+  m.iface_negate = r.iface_negate;
   m.ct = ct & kAllCtStates;
   if (!m.ct) return m;
   IntervalSet fields[6];
@@ -97,7 +83,7 @@ bool MatchSpace::covers(const MatchSpace& b) const {
   if ((b.fams & fams) != b.fams) return false;
   if ((b.ct & ct) != b.ct) return false;
   if (!proto_covers(proto, b.proto, b.fams)) return false;
-  if (has_extra() && extra != b.extra) return false;
+  if (has_extra() && (extra != b.extra || ifaces != b.ifaces || iface_negate != b.iface_negate)) return false;
   if (ports) {
     // `b` without ports also matches fragments and non-TCP/UDP packets, which
     // a rule with ports never does.

@@ -43,13 +43,15 @@ class MatchSpace {
   bool ports = false;  // has a port constraint
   uint8_t ct = kAllCtStates;  // bits of the packet states it matches
   // The match options beyond addresses, ports and protocol (flags, ICMP
-  // type and code, dscp, vlan, interfaces: a number for each distinct `on`),
-  // as one comparable value; all -1 when none. A rule with options covers
+  // type and code, dscp, vlan) as one comparable value, all -1 when none,
+  // and the interfaces of its `on` (pir::Match). A rule with options covers
   // only rules with the same options, and is never taken to decide a
   // sampled point (which carries none).
-  static constexpr std::array<int, 10> kNoExtra{-1, -1, -1, -1, -1, -1, -1, -1, -1, -1};
-  std::array<int, 10> extra = kNoExtra;
-  bool has_extra() const { return extra != kNoExtra; }
+  static constexpr std::array<int, 9> kNoExtra{-1, -1, -1, -1, -1, -1, -1, -1, -1};
+  std::array<int, 9> extra = kNoExtra;
+  std::vector<std::string> ifaces;
+  bool iface_negate = false;
+  bool has_extra() const { return extra != kNoExtra || !ifaces.empty(); }
 
   bool empty() const { return fams == 0; }
   // By family index; meaningful when the family's bit is set.
